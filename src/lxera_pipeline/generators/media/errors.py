@@ -1,0 +1,35 @@
+"""Errors raised by the media generators."""
+
+from __future__ import annotations
+
+
+class MediaError(Exception):
+    """Base class of every media generator error."""
+
+
+class MediaInputError(MediaError, ValueError):
+    """The input given to a media generator is invalid (the message names what is wrong)."""
+
+
+class MissingExtraError(MediaError, RuntimeError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    def __init__(self, module: str, extra: str, purpose: str) -> None:
+        super().__init__(
+            f"{purpose} needs the Python module {module!r}, which is not installed; "
+            f"install the {extra!r} extra: pip install 'lxera-pipeline[{extra}]'"
+        )
+        self.module = module
+        self.extra = extra
+
+
+class SpeechError(MediaError):
+    """Speech synthesis failed."""
+
+
+class FfmpegError(MediaError):
+    """An ffmpeg run failed; the message holds the end of its error output."""
+
+
+class StorageError(MediaError):
+    """Storing an asset failed."""

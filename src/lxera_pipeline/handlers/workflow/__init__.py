@@ -1,0 +1,1 @@
+"""The course workflow's handlers: importing this package registers them."""

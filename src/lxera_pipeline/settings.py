@@ -1,0 +1,109 @@
+"""Configuration from the environment, validated by pydantic-settings.
+
+Every tunable lives here with its default; `lxera-pipeline run --help` and the daemon's start-up
+log show them. Environment variables use the names below (``DATABASE_URL`` has no prefix, all
+others are prefixed ``LXERA_``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "lxera-pipeline"
+
+
+class Settings(BaseSettings):
+    """All settings of the pipeline. Field descriptions are the documentation."""
+
+    model_config = SettingsConfigDict(env_prefix="LXERA_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "LXERA_DATABASE_URL"),
+        description="PostgreSQL DSN; unset means the embedded PostgreSQL in data_dir.",
+    )
+    listen_database_url: str | None = Field(
+        default=None,
+        description="DSN for the LISTEN connection when it must differ (direct or session mode).",
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Per-user directory for the embedded PostgreSQL and local media storage.",
+    )
+    pool_size: int = Field(default=8, ge=1, le=200, description="Worker connection pool size.")
+
+    # Daemon tunables
+    concurrency: int = Field(default=16, ge=1, le=1000, description="Handlers running at once.")
+    batch_size: int = Field(default=50, ge=1, le=5000, description="Deliveries claimed per query.")
+    lease_seconds: float = Field(default=30.0, gt=0, description="Lease on a claimed delivery.")
+    heartbeat_seconds: float = Field(default=10.0, gt=0, description="Lease renewal interval.")
+    poll_seconds: float = Field(default=2.0, gt=0, description="Fallback poll interval.")
+    probe_seconds: float = Field(
+        default=15.0, gt=0, description="NOTIFY round-trip probe interval for the LISTEN link."
+    )
+    max_attempts: int = Field(default=5, ge=1, description="Default attempts before dead letter.")
+    retry_base_seconds: float = Field(default=1.0, gt=0, description="First retry backoff.")
+    retry_max_seconds: float = Field(default=300.0, gt=0, description="Backoff ceiling.")
+    shutdown_grace_seconds: float = Field(
+        default=30.0, ge=0, description="Time in-flight handlers get on SIGTERM."
+    )
+    http_port: int | None = Field(
+        default=None, ge=0, le=65535, description="Port for /healthz, /readyz, /metrics."
+    )
+    handlers: str = Field(
+        default="all",
+        description="Comma-separated handler groups or modules this daemon runs ('all').",
+    )
+    reconnect_max_seconds: float = Field(default=30.0, gt=0, description="Reconnect ceiling.")
+    retention_days: float = Field(default=30.0, gt=0, description="Age at which prune removes.")
+    log_format: str = Field(default="auto", description="'json', 'console' or 'auto' (tty).")
+    log_level: str = Field(default="info", description="Minimum log level.")
+
+    # Workflow
+    max_enhancement_attempts: int = Field(default=2, ge=0, le=5)
+    narration_seconds_per_module: float = Field(
+        default=20.0, gt=0, description="Target narration length the script writer condenses to."
+    )
+    video_fps: int = Field(default=2, ge=1, le=30, description="Frame rate of the still-slide video.")
+
+    # Ports (pluggable generators)
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible base URL.")
+    llm_api_key: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    tts_base_url: str | None = Field(default=None, description="OpenAI-compatible speech URL.")
+    tts_api_key: str | None = None
+    tts_model: str = "tts-1"
+    storage_backend: str = Field(default="local", description="'local' or 'supabase'.")
+    storage_dir: Path | None = Field(default=None, description="Local storage root.")
+    supabase_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("SUPABASE_URL", "LXERA_SUPABASE_URL")
+    )
+    supabase_key: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_KEY", "LXERA_SUPABASE_KEY"
+        ),
+    )
+    storage_bucket: str = "multimedia-assets"
+
+    @field_validator("log_format")
+    @classmethod
+    def _check_log_format(cls, value: str) -> str:
+        if value not in {"json", "console", "auto"}:
+            raise ValueError(f"log_format must be json, console or auto, not {value!r}")
+        return value
+
+    @property
+    def media_root(self) -> Path:
+        return self.storage_dir or (self.data_dir / "storage")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
