@@ -127,6 +127,22 @@ create table pipeline.transitions (
 -- other writers skip NOTIFY and so never queue on the cluster-wide notify lock. A writer's shared
 -- lock lasts until its commit, so a daemon can only arm after every in-flight writer committed, and
 -- it claims once more right after arming: no wake-up is lost. The key is (1819826802, 1).
+-- A listener arms before it waits (true: armed, false: writers are committing or another listener
+-- is armed; claim again, then wait) and disarms when it wakes.
+create function pipeline.arm_wakeup() returns boolean
+language sql as $$ select pg_try_advisory_lock(1819826802, 1) $$;
+
+create function pipeline.disarm_wakeup() returns boolean
+language sql as $$ select pg_advisory_unlock(1819826802, 1) $$;
+
+-- Is some listener armed (waiting for a NOTIFY)?
+create function pipeline.wakeup_armed() returns boolean
+language sql stable as $$
+    select exists (select 1 from pg_locks
+                    where locktype = 'advisory' and classid = 1819826802 and objid = 1
+                      and objsubid = 2 and mode = 'ExclusiveLock' and granted)
+$$;
+
 create function pipeline.record_event(
     p_table text, p_status_column text, p_entity uuid, p_company uuid,
     p_old text, p_new text, p_snapshot jsonb
