@@ -74,12 +74,16 @@ def _from_testcontainers() -> TestServer:
 
 
 def _from_embedded() -> TestServer:
-    from lxera_pipeline.db.embedded import start_embedded
+    from lxera_pipeline.db.embedded import start_embedded, stop_embedded
 
     keep = os.environ.get("LXERA_TEST_EMBEDDED_DIR")
     data_dir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="lxera-embedded-"))
     dsn = start_embedded(data_dir)
-    return TestServer(psycopg.conninfo.make_conninfo(dsn, dbname="postgres"), "embedded")
+    server = TestServer(psycopg.conninfo.make_conninfo(dsn, dbname="postgres"), "embedded")
+    if not keep:
+        server._closers.append(lambda: shutil.rmtree(data_dir, ignore_errors=True))
+        server._closers.append(lambda: stop_embedded(data_dir))
+    return server
 
 
 def pick_server() -> TestServer:

