@@ -1,0 +1,27 @@
+"""The README's promises that can drift from the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lxera_pipeline.events.diagrams import all_mermaid
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_state_machine_diagrams_match_the_code() -> None:
+    text = README.read_text()
+    block = re.search(
+        r"<!-- state-machines:start -->\n(.*)\n<!-- state-machines:end -->", text, re.S
+    )
+    assert block is not None, "README lost its state-machine markers"
+    assert block.group(1).strip() == all_mermaid().strip()
+
+
+def test_readme_has_exactly_two_setup_commands() -> None:
+    section = README.read_text().split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    fence = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert fence is not None
+    commands = [line for line in fence.group(1).splitlines() if line.strip()]
+    assert [c.split()[0] for c in commands] == ["./scripts/demo", "./scripts/test"]
