@@ -21,7 +21,11 @@ def configure_logging(fmt: str = "auto", level: str = "info") -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.dict_tracebacks if use_json else structlog.processors.format_exc_info,
+            (
+                structlog.processors.dict_tracebacks
+                if use_json
+                else structlog.processors.format_exc_info
+            ),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(

@@ -70,7 +70,9 @@ class Settings(BaseSettings):
     narration_seconds_per_module: float = Field(
         default=20.0, gt=0, description="Target narration length the script writer condenses to."
     )
-    video_fps: int = Field(default=2, ge=1, le=30, description="Frame rate of the still-slide video.")
+    video_fps: int = Field(
+        default=2, ge=1, le=30, description="Frame rate of the still-slide video."
+    )
 
     # Ports (pluggable generators)
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible base URL.")

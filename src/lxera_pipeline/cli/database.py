@@ -29,8 +29,13 @@ def migrate_command() -> None:
 
 
 @click.command("handlers")
-@click.option("--select", "selection", default="all", show_default=True,
-              help="Handler groups or modules to list.")
+@click.option(
+    "--select",
+    "selection",
+    default="all",
+    show_default=True,
+    help="Handler groups or modules to list.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def handlers_command(selection: str, as_json: bool) -> None:
     """List the registered handlers and what they subscribe to."""
@@ -40,8 +45,15 @@ def handlers_command(selection: str, as_json: bool) -> None:
     except RegistryError as exc:
         fail(str(exc), 2)
     rows = [
-        {"name": s.name, "group": s.group, "table": s.table, "column": s.status_column,
-         "transition": s.transition, "module": s.module, "max_attempts": s.max_attempts}
+        {
+            "name": s.name,
+            "group": s.group,
+            "table": s.table,
+            "column": s.status_column,
+            "transition": s.transition,
+            "module": s.module,
+            "max_attempts": s.max_attempts,
+        }
         for s in specs
     ]
     if as_json:
@@ -52,8 +64,12 @@ def handlers_command(selection: str, as_json: bool) -> None:
 
     table = Table("name", "group", "subscribes to", "module")
     for row in rows:
-        table.add_row(str(row["name"]), str(row["group"]),
-                      f"{row['table']}.{row['column']}: {row['transition']}", str(row["module"]))
+        table.add_row(
+            str(row["name"]),
+            str(row["group"]),
+            f"{row['table']}.{row['column']}: {row['transition']}",
+            str(row["module"]),
+        )
     Console().print(table)
 
 

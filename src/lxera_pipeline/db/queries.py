@@ -36,7 +36,7 @@ def _all_queries() -> dict[str, str]:
 def load_query(name: str) -> sql.SQL:
     """The query called ``name``; KeyError names the missing query."""
     try:
-        return sql.SQL(_all_queries()[name])  # type: ignore[arg-type]
+        return sql.SQL(_all_queries()[name])
     except KeyError:
         raise KeyError(f"no SQL query named {name!r} in lxera_pipeline/db/queries") from None
 

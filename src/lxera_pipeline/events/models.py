@@ -23,8 +23,13 @@ EnhancementStatus = Literal[
 ]
 SessionStatus = Literal["started", "processing", "completed", "failed"]
 SessionStage = Literal[
-    "initialization", "script_generation", "slide_generation", "audio_generation",
-    "video_assembly", "uploading", "completed",
+    "initialization",
+    "script_generation",
+    "slide_generation",
+    "audio_generation",
+    "video_assembly",
+    "uploading",
+    "completed",
 ]
 AssetStatus = Literal["generated", "processed", "optimized", "failed"]
 PresentationStatus = Literal["draft", "generated", "exported", "published"]
@@ -117,8 +122,15 @@ class NarrationEvent(BaseEvent):
 
 
 StatusEvent = Annotated[
-    CoursePlanEvent | ResearchEvent | ModuleContentEvent | EnhancementEvent | SessionStatusEvent
-    | SessionStageEvent | AssetEvent | PresentationEvent | NarrationEvent,
+    CoursePlanEvent
+    | ResearchEvent
+    | ModuleContentEvent
+    | EnhancementEvent
+    | SessionStatusEvent
+    | SessionStageEvent
+    | AssetEvent
+    | PresentationEvent
+    | NarrationEvent,
     Field(discriminator="stream"),
 ]
 _ADAPTER: TypeAdapter[StatusEvent] = TypeAdapter(StatusEvent)

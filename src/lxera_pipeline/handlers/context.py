@@ -1,11 +1,12 @@
 """What a handler receives: the typed event plus the means to read and to commit.
 
-The daemon (`listeners/`) implements :class:`HandlerContext`. A handler does its slow work (rendering,
-calling a model) outside any transaction, then opens ``ctx.transaction()`` exactly once for its
-database writes. That transaction is fenced: on entry the delivery's lease is checked (a handler
-whose lease was taken over raises :class:`LostLease`), ``pipeline.causation_id`` and
-``pipeline.correlation_id`` are set so every event it causes points back at this one, and on exit
-the delivery is marked done and its audit row is written in the same commit.
+The daemon (`listeners/`) implements :class:`HandlerContext`. A handler does its slow work
+(rendering, calling a model) outside any transaction, then opens ``ctx.transaction()`` exactly
+once for its database writes. That transaction is fenced: on entry the delivery's lease is
+checked (a handler whose lease was taken over raises :class:`LostLease`), the settings
+``pipeline.causation_id`` and ``pipeline.correlation_id`` are set so every event it causes points
+back at this one, and on exit the delivery is marked done and its audit row is written in the
+same commit.
 """
 
 from __future__ import annotations

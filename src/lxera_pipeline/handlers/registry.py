@@ -94,8 +94,9 @@ class Registry:
         frm, to = parse_transition(table, column, transition)
 
         def register(func: HandlerFunc) -> HandlerFunc:
-            self.add(HandlerSpec(name, group, table, column, frm, to, func, max_attempts,
-                                 lease_seconds))
+            self.add(
+                HandlerSpec(name, group, table, column, frm, to, func, max_attempts, lease_seconds)
+            )
             return func
 
         return register
@@ -128,8 +129,9 @@ class Registry:
             return list(self)
         if "." in token:
             load_module(token)
-            found = [spec for spec in self if spec.module == token
-                     or spec.module.startswith(token + ".")]
+            found = [
+                spec for spec in self if spec.module == token or spec.module.startswith(token + ".")
+            ]
             if not found:
                 raise RegistryError(f"module {token!r} registers no handlers")
             return found
