@@ -6,6 +6,9 @@
                       transition="* -> quality_check", group="content")
     async def quality_gate(ctx: HandlerContext) -> None: ...
 
+Tables outside the workflow (tests, the benchmark) declare their status column first with
+``lxera_pipeline.events.statuses.register_status_set``.
+
 Transitions read ``FROM -> TO`` where FROM is a status, ``*`` (any, including a new row) or
 ``new`` (an insert) and TO is a status or ``*``. Two handlers under one name are refused.
 """
@@ -16,10 +19,18 @@ import importlib
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
-from lxera_pipeline.events.statuses import NEW, STATUS_SETS
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow
+
+from lxera_pipeline.events.models import StatusEvent
+from lxera_pipeline.events.statuses import NEW, status_set
 from lxera_pipeline.handlers.context import HandlerContext
 
 HandlerFunc = Callable[[HandlerContext], Awaitable[None]]
+# Called in the dead-letter transaction (after the last attempt failed) with the connection, the
+# event and the error text, so a handler can record the failure on its entity (e.g. a session's
+# status 'failed' and error_details) atomically with the dead letter.
+DeadHook = Callable[[AsyncConnection[DictRow], StatusEvent, str], Awaitable[None]]
 BUILTIN_MODULES = ("lxera_pipeline.handlers.workflow",)
 
 
@@ -38,6 +49,7 @@ class HandlerSpec:
     func: HandlerFunc
     max_attempts: int | None = None
     lease_seconds: float | None = None
+    on_dead: DeadHook | None = None
 
     @property
     def module(self) -> str:
@@ -53,10 +65,9 @@ def parse_transition(table: str, column: str, transition: str) -> tuple[str, str
     parts = [part.strip() for part in transition.split("->")]
     if len(parts) != 2 or not all(parts):
         raise RegistryError(f"transition {transition!r} must read 'FROM -> TO'")
-    try:
-        known = STATUS_SETS[(table, column)]
-    except KeyError:
-        raise RegistryError(f"{table}.{column} is not a status column with events") from None
+    known = status_set(table, column)
+    if known is None:
+        raise RegistryError(f"{table}.{column} is not a status column with events")
     frm, to = parts
     if frm not in (*known, "*", NEW):
         raise RegistryError(f"{table}.{column} has no status {frm!r} (known: {', '.join(known)})")
@@ -90,12 +101,15 @@ class Registry:
         column: str = "status",
         max_attempts: int | None = None,
         lease_seconds: float | None = None,
+        on_dead: DeadHook | None = None,
     ) -> Callable[[HandlerFunc], HandlerFunc]:
         frm, to = parse_transition(table, column, transition)
 
         def register(func: HandlerFunc) -> HandlerFunc:
             self.add(
-                HandlerSpec(name, group, table, column, frm, to, func, max_attempts, lease_seconds)
+                HandlerSpec(
+                    name, group, table, column, frm, to, func, max_attempts, lease_seconds, on_dead
+                )
             )
             return func
 
