@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from lxera_pipeline.events import statuses as st
 
@@ -121,7 +121,25 @@ class NarrationEvent(BaseEvent):
     new_status: NarrationStatus
 
 
-StatusEvent = Annotated[
+class ExtraStatusEvent(BaseEvent):
+    """An event of a column declared with `statuses.register_status_set` (tests, benchmark)."""
+
+    stream: str
+    old_status: str | None
+    new_status: str
+
+    @model_validator(mode="after")
+    def _check_statuses(self) -> ExtraStatusEvent:
+        known = st.EXTRA_STATUS_SETS.get((self.table_name, self.status_column))
+        if known is None:
+            raise ValueError(f"{self.stream} is not a declared status column")
+        for value in (self.old_status, self.new_status):
+            if value is not None and value not in known:
+                raise ValueError(f"{value!r} is not a status of {self.stream}")
+        return self
+
+
+WorkflowEvent = Annotated[
     CoursePlanEvent
     | ResearchEvent
     | ModuleContentEvent
@@ -133,7 +151,8 @@ StatusEvent = Annotated[
     | NarrationEvent,
     Field(discriminator="stream"),
 ]
-_ADAPTER: TypeAdapter[StatusEvent] = TypeAdapter(StatusEvent)
+StatusEvent = WorkflowEvent | ExtraStatusEvent
+_ADAPTER: TypeAdapter[WorkflowEvent] = TypeAdapter(WorkflowEvent)
 
 
 def parse_event(row: dict[str, Any]) -> StatusEvent:
@@ -141,6 +160,8 @@ def parse_event(row: dict[str, Any]) -> StatusEvent:
     data = dict(row)
     data["stream"] = f"{data.get('table_name')}.{data.get('status_column')}"
     try:
+        if (data.get("table_name"), data.get("status_column")) in st.EXTRA_STATUS_SETS:
+            return ExtraStatusEvent.model_validate(data)
         return _ADAPTER.validate_python(data)
     except ValidationError as exc:
         problems = "; ".join(

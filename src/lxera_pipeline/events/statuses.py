@@ -160,3 +160,37 @@ def allowed_next(table: str, column: str, current: str | None) -> list[str]:
     """Statuses a row may move to from ``current`` (None: a new row)."""
     start = current if current is not None else NEW
     return sorted(to for frm, to in TRANSITIONS[(table, column)] if frm == start)
+
+
+# Status columns declared at run time by code outside the workflow (the acceptance tests and the
+# benchmark track their own tables). Kept apart from STATUS_SETS, which mirrors the migrations.
+EXTRA_STATUS_SETS: Final[dict[tuple[str, str], tuple[str, ...]]] = {}
+
+
+class StatusSetError(ValueError):
+    """A status set that cannot be declared."""
+
+
+def register_status_set(table: str, column: str, statuses: tuple[str, ...]) -> None:
+    """Declare the statuses of a tracked column that is not part of the workflow.
+
+    The table must also be tracked in the database (``pipeline.track_status``); this only lets
+    handlers subscribe to it and its events parse (as ``ExtraStatusEvent``). Declaring the same
+    set twice is allowed; a different set for the same column is refused.
+    """
+    key = (table, column)
+    if key in STATUS_SETS:
+        raise StatusSetError(f"{table}.{column} is a workflow status column; its set is fixed")
+    if not statuses or len(set(statuses)) != len(statuses):
+        raise StatusSetError(f"{table}.{column}: statuses must be non-empty and distinct")
+    if NEW in statuses or "*" in statuses:
+        raise StatusSetError(f"{table}.{column}: {NEW!r} and '*' are reserved, not statuses")
+    existing = EXTRA_STATUS_SETS.get(key)
+    if existing is not None and existing != statuses:
+        raise StatusSetError(f"{table}.{column} is already declared as {', '.join(existing)}")
+    EXTRA_STATUS_SETS[key] = statuses
+
+
+def status_set(table: str, column: str) -> tuple[str, ...] | None:
+    """The statuses of a workflow or declared column; None when the column has no events."""
+    return STATUS_SETS.get((table, column)) or EXTRA_STATUS_SETS.get((table, column))
