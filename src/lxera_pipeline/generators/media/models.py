@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from lxera_pipeline.generators.media.errors import MediaInputError
+from lxera_pipeline.generators.types import Script
+
 AssetType = Literal["slide", "audio", "video", "image", "document"]
 ASSET_TYPES: tuple[AssetType, ...] = ("slide", "audio", "video", "image", "document")
 
@@ -102,3 +105,12 @@ class StoredObject(BaseModel):
     public_url: str
     size: int
     content_type: str
+
+
+def check_script(script: Script) -> None:
+    """Reject scripts the media generators cannot turn into slides or narration."""
+    if not script.slides:
+        raise MediaInputError(f"script for module {script.module_title!r} has no slides")
+    numbers = [slide.slide_number for slide in script.slides]
+    if len(set(numbers)) != len(numbers):
+        raise MediaInputError(f"script slide numbers must be unique, got {numbers}")

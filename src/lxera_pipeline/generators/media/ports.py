@@ -43,7 +43,9 @@ class Narrator(Protocol):
 
 
 class VideoAssembler(Protocol):
-    async def assemble(self, deck: SlideDeck, narration: Narration, output_path: Path) -> VideoResult:
+    async def assemble(
+        self, deck: SlideDeck, narration: Narration, output_path: Path
+    ) -> VideoResult:
         """Build an MP4 showing each slide for exactly its narration segment."""
         ...
 

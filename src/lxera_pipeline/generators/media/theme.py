@@ -27,6 +27,7 @@ class Theme:
     background: RGB = (250, 250, 252)
     text: RGB = (33, 37, 41)
     muted: RGB = (108, 117, 125)
+    muted_light: RGB = (148, 163, 184)
     accent: RGB = (37, 99, 235)
     title_band: RGB = (15, 23, 42)
     title_band_text: RGB = (248, 250, 252)
@@ -37,6 +38,7 @@ class Theme:
     min_bullet_size: int = 30
     label_size: int = 30
     footer_size: int = 28
+    footer_height: int = 110
     line_spacing: float = 1.3
     bullet_gap: int = 26
 
