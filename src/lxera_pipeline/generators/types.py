@@ -21,6 +21,9 @@ SECTION_NAMES: tuple[SectionName, ...] = (
     "assessments",
 )
 Priority = Literal["critical", "high", "medium", "low"]
+# Behaviour of the offline (rule-based) text generators, for demos and workflow tests:
+# "full" passes the quality gate at once, "draft" fails until enhanced once, "stub" never passes.
+DemoQuality = Literal["full", "draft", "stub"]
 
 
 class Learner(BaseModel):
@@ -44,6 +47,11 @@ class ModuleSpec(BaseModel):
     key_topics: list[str] = Field(default_factory=list)
     duration_minutes: int | None = None
     priority: Priority = "medium"
+    demo_quality: DemoQuality | None = Field(
+        default=None,
+        description="Overrides the rule-based writer/enhancer quality for this module "
+        "(full, draft, stub); ignored by LLM-backed generators.",
+    )
 
 
 class CoursePlanInput(BaseModel):
