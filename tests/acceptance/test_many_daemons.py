@@ -1,0 +1,37 @@
+"""Three daemons share 5,000 events over 1,000 entities: each handled exactly once, in order."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.acceptance.support import (
+    DaemonPool,
+    Jobs,
+    done_count,
+    exactly_once_problems,
+    fetch,
+    order_problems,
+    wait_until,
+)
+
+pytestmark = pytest.mark.acceptance
+ENTITIES = 1_000
+EVENTS_PER_ENTITY = 5
+
+
+def test_three_daemons_5000_events_exactly_once_in_entity_order(
+    pool: DaemonPool, jobs: Jobs, acc_dsn: str
+) -> None:
+    daemons = [pool.start(f"d{i}") for i in (1, 2, 3)]
+    jobs.insert("ping", ENTITIES)  # event 1 of every entity
+    for _ in range(EVENTS_PER_ENTITY - 1):  # events 2..5, written while the daemons work
+        assert jobs.flip() == ENTITIES
+    total = ENTITIES * EVENTS_PER_ENTITY
+    wait_until(lambda: done_count(acc_dsn) == total, 50, f"{total} events", interval=0.5)
+
+    assert exactly_once_problems(acc_dsn) == []
+    assert order_problems(acc_dsn) == []
+    per_daemon = fetch(acc_dsn, "select pid, count(*) as n from public.acc_effects group by pid")
+    assert {row["pid"] for row in per_daemon} == {d.pid for d in daemons}, per_daemon
+    failures = fetch(acc_dsn, "select * from pipeline.audit_log where outcome <> 'succeeded'")
+    assert failures == []
