@@ -14,11 +14,18 @@ REPRISE_PREFIXES = ("In practice, ", "To put it another way, ", "Remember that "
 
 
 def body_sentences(ctx: ProseContext, body: Body) -> list[str]:
-    """Fill every template with every item, interleaved item by item, without duplicates."""
-    filled = [[ctx.fill(template, value) for value in ctx.items(kind)] for kind, template in body]
+    """Lead sentences, then item templates filled round by round (first item of each kind, then
+    the second...) with one general ("once") sentence after each round; no duplicates."""
+    filled = [
+        [ctx.fill(t, value) for value in ctx.items(kind)] for kind, t in body if kind != "once"
+    ]
+    general = [ctx.fill(t, "") for kind, t in body if kind == "once"]
+    rounds = max((len(group) for group in filled), default=0)
     ordered: list[str] = []
-    for index in range(max((len(group) for group in filled), default=0)):
+    for index in range(rounds):
         ordered.extend(group[index] for group in filled if index < len(group))
+        ordered.extend(general[index : index + 1])
+    ordered.extend(general[rounds:])
     return list(dict.fromkeys(ordered))
 
 

@@ -91,6 +91,7 @@ class ProseContext:
             "tool": self.tools,
             "goal": self.goals,
             "once": ("",),
+            "lead": ("",),
         }
         if kind not in table:
             raise ValueError(f"unknown template kind {kind!r}")
@@ -103,4 +104,6 @@ class ProseContext:
             first=self.first,
             role_a=self.role_a,
             topic0=self.topics[0],
+            topics=join_and(list(self.topics)),
+            objectives=join_and(list(self.objectives)),
         )

@@ -61,7 +61,7 @@ def title_and_summary(module: ModuleSpec, learner: Learner) -> tuple[SlidePlan, 
             f"Prepared for {who}",
             *([f"{module.duration_minutes} minutes"] if module.duration_minutes else []),
         ],
-        [f"Welcome, {first}, to {module.title}.", f"This module is tailored to {role}."],
+        [f"Welcome, {first}, to {module.title}, made for {role}."],
     )
     points = [t for t in module.key_topics if t.strip()][:3] or [module.title]
     summary = SlidePlan(
