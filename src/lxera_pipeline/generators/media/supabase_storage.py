@@ -73,7 +73,8 @@ class SupabaseStorage:
     async def aclose(self) -> None:
         """Close the HTTP connections of the client, if one was created."""
         if self._client is not None:
-            await self._client.storage.session.aclose()
+            await self._client.options.httpx_client.aclose()
+            self._client = None
 
     async def _upload(self, bucket: Any, key: str, data: bytes, mime: str) -> None:
         options = {"content-type": mime, "x-upsert": "true", "cache-control": CACHE_CONTROL_SECONDS}
@@ -129,9 +130,6 @@ async def _create_client(url: str, key: str) -> Any:
         from supabase import AsyncClientOptions, acreate_client
     except ImportError as exc:
         raise MissingExtraError("supabase", "supabase", "Supabase Storage uploads") from exc
-    options = AsyncClientOptions(
-        storage_client_timeout=UPLOAD_TIMEOUT_SECONDS,
-        auto_refresh_token=False,
-        persist_session=False,
-    )
+    http = httpx.AsyncClient(timeout=UPLOAD_TIMEOUT_SECONDS, follow_redirects=True)
+    options = AsyncClientOptions(httpx_client=http, auto_refresh_token=False, persist_session=False)
     return await acreate_client(url, key, options=options)
