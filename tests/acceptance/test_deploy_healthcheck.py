@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -21,7 +22,8 @@ def healthcheck_command(port: int) -> list[str]:
     assert match, "no exec-form HEALTHCHECK CMD in deploy/Dockerfile"
     command: list[str] = json.loads(match[1])
     assert any(IMAGE_PORT in part for part in command)
-    return [part.replace(IMAGE_PORT, str(port)) for part in command]
+    program = sys.executable if command[0] == "python" else command[0]  # the image's python
+    return [program, *(part.replace(IMAGE_PORT, str(port)) for part in command[1:])]
 
 
 def run(command: list[str]) -> int:
