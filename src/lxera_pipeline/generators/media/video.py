@@ -64,13 +64,15 @@ class FfmpegVideoAssembler:
         return await probe_media(path)
 
     def _arguments(self, playlist: Path, audio: Path, output: Path) -> list[str]:
-        video = ["-c:v", "libx264", "-preset", self._preset, "-tune", "stillimage"]
-        video += ["-crf", str(self._crf), "-pix_fmt", "yuv420p", "-g", str(self._fps * 10)]
+        # Convert each still to yuv420p once, then let the fps filter repeat the converted frame.
+        video = ["-vf", f"format=yuv420p,fps={self._fps}", "-c:v", "libx264"]
+        video += ["-preset", self._preset, "-tune", "stillimage", "-crf", str(self._crf)]
+        video += ["-pix_fmt", "yuv420p", "-g", str(self._fps * 10)]
+        audio_codec = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "96k"]  # speech, mono
         return [
             *("-y", "-f", "concat", "-safe", "0", "-i", str(playlist), "-i", str(audio)),
-            *("-map", "0:v:0", "-map", "1:a:0", "-vf", f"fps={self._fps}", *video),
-            *("-c:a", "aac", "-b:a", "128k", "-shortest", "-movflags", "+faststart"),
-            *("-f", "mp4", str(output)),
+            *("-map", "0:v:0", "-map", "1:a:0", *video, *audio_codec),
+            *("-shortest", "-movflags", "+faststart", "-f", "mp4", str(output)),
         ]
 
 
