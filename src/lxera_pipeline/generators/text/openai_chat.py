@@ -67,6 +67,24 @@ def research_result(plan: CoursePlanInput, answer: ResearchAnswer) -> ResearchRe
     )
 
 
+def enhance_payload(
+    module: ModuleSpec,
+    sections: ModuleSections,
+    report: QualityReport,
+    research: ModuleResearch,
+    learner: Learner,
+) -> dict[str, Any]:
+    return {
+        "module": module_json(module),
+        "sections": sections.model_dump(),
+        "sections_needing_work": report.sections_needing_work,
+        "feedback": report.feedback,
+        "improvement_suggestions": report.improvement_suggestions,
+        "research": research.model_dump(),
+        "learner": learner.model_dump(),
+    }
+
+
 class OpenAIChatText:
     """One adapter implementing the four text-generation ports over chat completions."""
 
@@ -108,16 +126,8 @@ class OpenAIChatText:
     ) -> ModuleSections:
         if not report.sections_needing_work:
             return sections.model_copy()
-        payload = {
-            "module": module_json(module),
-            "sections": sections.model_dump(),
-            "sections_needing_work": report.sections_needing_work,
-            "feedback": report.feedback,
-            "improvement_suggestions": report.improvement_suggestions,
-            "research": research.model_dump(),
-            "learner": learner.model_dump(),
-            "word_targets": self.target_words.model_dump(),
-        }
+        payload = enhance_payload(module, sections, report, research, learner)
+        payload["word_targets"] = self.target_words.model_dump()
         answer = await self._ask("enhance", payload, ModuleSections)
         updates: dict[str, str] = {
             name: answer.get(name)

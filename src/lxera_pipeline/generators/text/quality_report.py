@@ -52,6 +52,28 @@ def feedback(overall: float, threshold: float, dimensions: DimensionScores) -> s
     )
 
 
+def section_scores(
+    per_section: Mapping[SectionName, SectionDimensions], weights: Mapping[str, float]
+) -> dict[str, float]:
+    return {
+        name: round(sum(w * getattr(dims, d) for d, w in weights.items()), 1)
+        for name, dims in per_section.items()
+    }
+
+
+def needing_work(
+    per_section: Mapping[SectionName, SectionDimensions],
+    scores: Mapping[str, float],
+    threshold: float,
+    min_completeness: float,
+) -> list[SectionName]:
+    return [
+        name
+        for name, dims in per_section.items()
+        if scores[name] < threshold or dims.completeness < min_completeness
+    ]
+
+
 def build_report(
     per_section: Mapping[SectionName, SectionDimensions],
     weights: Mapping[str, float],
@@ -62,24 +84,16 @@ def build_report(
     dimensions = module_dimensions(per_section)
     values = dimensions.model_dump()
     overall = round(sum(weight * values[name] for name, weight in weights.items()), 1)
-    section_scores = {
-        name: round(sum(w * getattr(dims, d) for d, w in weights.items()), 1)
-        for name, dims in per_section.items()
-    }
-    needing = [
-        name
-        for name, dims in per_section.items()
-        if section_scores[name] < threshold or dims.completeness < min_completeness
-    ]
+    scores = section_scores(per_section, weights)
     return QualityReport(
         overall_score=overall,
         dimensions=dimensions,
-        section_scores=dict(section_scores),
+        section_scores=scores,
         feedback=feedback(overall, threshold, dimensions),
         critical_issues=critical_issues(per_section, words),
         improvement_suggestions=[
             SUGGESTIONS[n] for n in DIMENSION_NAMES if values[n] < WEAK_DIMENSION
         ],
-        sections_needing_work=needing,
+        sections_needing_work=needing_work(per_section, scores, threshold, min_completeness),
         word_count_assessment=dict(words),
     )

@@ -50,30 +50,23 @@ def fit(candidates: list[str], budget: int) -> list[str]:
     return chosen
 
 
-def title_and_summary(module: ModuleSpec, learner: Learner) -> tuple[SlidePlan, SlidePlan]:
-    first = first_name(learner)
-    role = f"your work as {with_article(learner.role)}" if learner.role else "your own work"
+def role_phrase(learner: Learner) -> str:
+    return f"your work as {with_article(learner.role)}" if learner.role else "your own work"
+
+
+def title_plan(module: ModuleSpec, learner: Learner) -> SlidePlan:
     who = f"{learner.name}, {learner.role}" if learner.role else learner.name
-    title = SlidePlan(
-        "title",
-        module.title,
-        [
-            f"Prepared for {who}",
-            *([f"{module.duration_minutes} minutes"] if module.duration_minutes else []),
-        ],
-        [f"Welcome, {first}, to {module.title}, made for {role}."],
-    )
+    minutes = [f"{module.duration_minutes} minutes"] if module.duration_minutes else []
+    welcome = f"Welcome, {first_name(learner)}, to {module.title}, made for {role_phrase(learner)}."
+    return SlidePlan("title", module.title, [f"Prepared for {who}", *minutes], [welcome])
+
+
+def summary_plan(module: ModuleSpec, learner: Learner) -> SlidePlan:
     points = [t for t in module.key_topics if t.strip()][:3] or [module.title]
-    summary = SlidePlan(
-        "summary",
-        "Summary",
-        points,
-        [
-            f"Well done, {first}: you have finished {module.title}.",
-            f"Take these ideas into {role}.",
-        ],
+    done = f"Well done, {first_name(learner)}: you have finished {module.title}."
+    return SlidePlan(
+        "summary", "Summary", points, [done, f"Take these ideas into {role_phrase(learner)}."]
     )
-    return title, summary
 
 
 def narrate(plans: list[SlidePlan], budget: int) -> list[ScriptSlide]:
@@ -103,8 +96,8 @@ class RuleBasedScriptWriter:
         self, module: ModuleSpec, sections: ModuleSections, learner: Learner, target_seconds: float
     ) -> Script:
         budget = narration_budget(target_seconds)
-        title, summary = title_and_summary(module, learner)
-        plans = [title, *section_slides(module, sections, budget), summary]
+        sections_plans = section_slides(module, sections, budget)
+        plans = [title_plan(module, learner), *sections_plans, summary_plan(module, learner)]
         slides = narrate(plans, budget)
         script = Script(module_title=module.title, learner_name=learner.name, slides=slides)
         words = metrics.word_count(script.full_text)

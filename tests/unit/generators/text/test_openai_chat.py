@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
+from tests.support.chat_stub import ChatStub, chat_stub
 
 from lxera_pipeline.generators.text.chat_client import (
     ChatClient,
@@ -30,70 +26,13 @@ from lxera_pipeline.generators.types import (
 )
 
 
-@dataclass
-class Reply:
-    status: int = 200
-    body: str = ""
-    delay: float = 0.0
-
-
-@dataclass
-class StubChat:
-    """Records each request and answers with the next queued reply."""
-
-    replies: list[Reply] = field(default_factory=list)
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    base_url: str = ""
-
-    def answer(self, content: Any) -> None:
-        text = content if isinstance(content, str) else json.dumps(content)
-        completion = {"choices": [{"message": {"role": "assistant", "content": text}}]}
-        self.replies.append(Reply(body=json.dumps(completion)))
-
-    @property
-    def last_body(self) -> dict[str, Any]:
-        body: dict[str, Any] = self.requests[-1]["body"]
-        return body
-
-
-def handler_for(stub: StubChat) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers["Content-Length"]))
-            record = {"path": self.path, "headers": dict(self.headers), "body": json.loads(raw)}
-            stub.requests.append(record)
-            reply = stub.replies.pop(0) if stub.replies else Reply(500, "no reply queued")
-            time.sleep(reply.delay)
-            try:
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(reply.body.encode())
-            except OSError:
-                pass  # the client gave up (timeout test)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    return Handler
-
-
 @pytest.fixture
-def stub() -> Iterator[StubChat]:
-    state = StubChat()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
-    server.daemon_threads = True
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
+def stub() -> Iterator[ChatStub]:
+    with chat_stub() as state:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
-def adapter(stub: StubChat, key: str | None = "test-key", timeout: float = 5.0) -> OpenAIChatText:
+def adapter(stub: ChatStub, key: str | None = "test-key", timeout: float = 5.0) -> OpenAIChatText:
     return OpenAIChatText(ChatClient(stub.base_url, "test-model", key, timeout))
 
 
@@ -108,7 +47,7 @@ SECTIONS = {
 
 @pytest.mark.anyio
 async def test_write_round_trip_and_request_shape(
-    stub: StubChat, module: ModuleSpec, research: ModuleResearch, learner: Learner
+    stub: ChatStub, module: ModuleSpec, research: ModuleResearch, learner: Learner
 ) -> None:
     stub.answer(SECTIONS)
     sections = await adapter(stub).write(module, research, learner)
@@ -130,7 +69,7 @@ async def test_write_round_trip_and_request_shape(
 
 @pytest.mark.anyio
 async def test_no_api_key_sends_no_authorization(
-    stub: StubChat, module: ModuleSpec, research: ModuleResearch, learner: Learner
+    stub: ChatStub, module: ModuleSpec, research: ModuleResearch, learner: Learner
 ) -> None:
     stub.answer(SECTIONS)
     await adapter(stub, key=None).write(module, research, learner)
@@ -139,7 +78,7 @@ async def test_no_api_key_sends_no_authorization(
 
 @pytest.mark.anyio
 async def test_research_fills_missing_modules_and_recomputes_counts(
-    stub: StubChat, plan: CoursePlanInput
+    stub: ChatStub, plan: CoursePlanInput
 ) -> None:
     finding = {"module_title": "wrong", "key_points": ["k"], "sources": ["s1", "s2"]}
     stub.answer({"findings": {"Data Basics": finding}, "search_queries": ["q"]})
@@ -153,7 +92,7 @@ async def test_research_fills_missing_modules_and_recomputes_counts(
 
 @pytest.mark.anyio
 async def test_enhance_changes_only_listed_sections(
-    stub: StubChat, module: ModuleSpec, research: ModuleResearch, learner: Learner
+    stub: ChatStub, module: ModuleSpec, research: ModuleResearch, learner: Learner
 ) -> None:
     sections = ModuleSections(**SECTIONS)
     report = DeterministicQualityAssessor().score(sections, module, learner, "medium")
@@ -168,7 +107,7 @@ async def test_enhance_changes_only_listed_sections(
 
 @pytest.mark.anyio
 async def test_enhance_with_nothing_listed_makes_no_request(
-    stub: StubChat, module: ModuleSpec, research: ModuleResearch, learner: Learner
+    stub: ChatStub, module: ModuleSpec, research: ModuleResearch, learner: Learner
 ) -> None:
     sections = ModuleSections(**SECTIONS)
     report = DeterministicQualityAssessor().score(sections, module, learner, "low")
@@ -179,7 +118,7 @@ async def test_enhance_with_nothing_listed_makes_no_request(
 
 @pytest.mark.anyio
 async def test_script_slides_are_renumbered(
-    stub: StubChat, module: ModuleSpec, learner: Learner
+    stub: ChatStub, module: ModuleSpec, learner: Learner
 ) -> None:
     slides = [
         {"slide_number": 7, "section_name": "title", "title": "T", "narration": "Hi Maria."},
@@ -196,9 +135,9 @@ async def test_script_slides_are_renumbered(
 
 @pytest.mark.anyio
 async def test_http_error_reports_status_and_body(
-    stub: StubChat, module: ModuleSpec, research: ModuleResearch, learner: Learner
+    stub: ChatStub, module: ModuleSpec, research: ModuleResearch, learner: Learner
 ) -> None:
-    stub.replies.append(Reply(429, '{"error": "rate limited, slow down"}'))
+    stub.reply(429, '{"error": "rate limited, slow down"}')
     with pytest.raises(LLMHTTPError, match=r"HTTP 429.*rate limited") as caught:
         await adapter(stub).write(module, research, learner)
     assert caught.value.status_code == 429
@@ -219,23 +158,23 @@ async def test_http_error_reports_status_and_body(
     ],
 )
 async def test_malformed_answers_raise_response_errors(
-    stub: StubChat,
+    stub: ChatStub,
     module: ModuleSpec,
     research: ModuleResearch,
     learner: Learner,
     body: str,
     message: str,
 ) -> None:
-    stub.replies.append(Reply(200, body))
+    stub.reply(200, body)
     with pytest.raises(LLMResponseError, match=message):
         await adapter(stub).write(module, research, learner)
 
 
 @pytest.mark.anyio
 async def test_timeout_is_a_connection_error(
-    stub: StubChat, module: ModuleSpec, research: ModuleResearch, learner: Learner
+    stub: ChatStub, module: ModuleSpec, research: ModuleResearch, learner: Learner
 ) -> None:
-    stub.replies.append(Reply(200, "{}", delay=1.0))
+    stub.reply(200, "{}", delay=1.0)
     with pytest.raises(LLMConnectionError, match=r"timed out after 0\.2s"):
         await adapter(stub, timeout=0.2).write(module, research, learner)
 
