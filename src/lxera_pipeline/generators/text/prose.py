@@ -46,7 +46,7 @@ def join_and(items: list[str]) -> str:
 
 def first_name(learner: Learner) -> str:
     parts = learner.name.split()
-    return parts[0] if parts else learner.name
+    return parts[0] if parts else "there"
 
 
 @dataclass(frozen=True)

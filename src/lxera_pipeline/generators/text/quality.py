@@ -23,6 +23,7 @@ overall score = sum of WEIGHTS[d] * rounded dimension d, rounded to one decimal.
 Gate: `passes` = overall >= `threshold_for(priority)` and completeness >= 7.0 (the original's
 `requires_revision` rule). `sections_needing_work` = sections scoring below the threshold, plus
 any section whose completeness is below 7.0, so the enhancer always has something to fix.
+`word_count_assessment` holds each section's word count plus "total" and "target_total".
 """
 
 from __future__ import annotations
