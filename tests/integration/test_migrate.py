@@ -19,6 +19,7 @@ from lxera_pipeline.db.migrate import (
     migrate,
     migrations_dir,
 )
+from tests.integration.schema_rows import TABLES
 from tests.support import servers
 
 
@@ -106,3 +107,55 @@ def test_the_auth_shim_can_run_again_unchanged(db: psycopg.Connection[tuple[obje
         db.execute("select set_config('request.jwt.claims', %s, true)", (claims,))
         row = db.execute("select auth.uid(), auth.role(), auth.jwt() ->> 'role'").fetchone()
     assert row == (uuid.UUID(int=7), "learner", "learner")
+
+
+SUPABASE_LIKE_AUTH = """
+create schema auth authorization {auth_owner};
+grant usage on schema auth to anon, authenticated, service_role, {owner};
+set role {auth_owner};
+create function auth.jwt() returns jsonb language sql stable
+    as $$ select nullif(current_setting('request.jwt.claims', true), '')::jsonb $$;
+create function auth.uid() returns uuid language sql stable
+    as $$ select (auth.jwt() ->> 'sub')::uuid $$;
+create function auth.role() returns text language sql stable
+    as $$ select auth.jwt() ->> 'role' $$;
+reset role;
+"""
+
+
+@pytest.fixture
+def supabase_like_dsn(pg_server: servers.TestServer, template_db: str) -> Iterator[str]:
+    """A database owned by a non-superuser whose `auth` schema belongs to another role, as the
+    `postgres` role and `supabase_auth_admin` are on a Supabase project (the API roles exist)."""
+    tag = uuid.uuid4().hex[:10]
+    owner, auth_owner, name = f"lxera_owner_{tag}", f"lxera_auth_{tag}", f"lxera_sb_{tag}"
+    with psycopg.connect(pg_server.admin_dsn, autocommit=True) as admin:
+        admin.execute(f"create role {owner} login nosuperuser nocreaterole")
+        admin.execute(f"create role {auth_owner} nologin")
+        admin.execute(f"create database {name} owner {owner}")
+    with psycopg.connect(pg_server.dsn_for(name), autocommit=True) as conn:
+        conn.execute(SUPABASE_LIKE_AUTH.format(auth_owner=auth_owner, owner=owner).encode())
+    try:
+        yield psycopg.conninfo.make_conninfo(pg_server.dsn_for(name), user=owner)
+    finally:
+        pg_server.drop_database(name)
+        with psycopg.connect(pg_server.admin_dsn, autocommit=True) as admin:
+            admin.execute(f"drop role {owner}")
+            admin.execute(f"drop role {auth_owner}")
+
+
+def test_migrations_apply_without_superuser_on_a_supabase_like_database(
+    supabase_like_dsn: str,
+) -> None:
+    assert migrate(supabase_like_dsn).applied == _names()
+    with psycopg.connect(supabase_like_dsn) as conn:
+        owners = conn.execute(
+            "select distinct pg_get_userbyid(proowner) from pg_proc "
+            "where pronamespace = 'auth'::regnamespace"
+        ).fetchall()
+        assert [row[0] for row in owners] == [conn.info.user.replace("owner", "auth")]
+        tables = conn.execute(
+            "select tablename from pg_tables where schemaname = 'public' and tableowner = %s",
+            (conn.info.user,),
+        ).fetchall()
+        assert {row[0] for row in tables} >= set(TABLES)
