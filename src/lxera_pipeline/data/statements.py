@@ -7,11 +7,17 @@ from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
 from lxera_pipeline.db.queries import load_query
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
+
+
+def jsonb(value: object) -> Jsonb | None:
+    """A JSON parameter (None stays SQL NULL, so ``coalesce`` keeps the column)."""
+    return None if value is None else Jsonb(value)
 
 
 async def fetch_one(conn: AsyncConnection[Any], name: str, params: Params) -> Row | None:
@@ -46,3 +52,15 @@ async def fetch_many_params(
             found.extend(await cur.fetchall())
             if not cur.nextset():
                 return found
+
+
+async def insert_or_fetch(
+    conn: AsyncConnection[Any], insert: str, select: str, params: Params, key: str
+) -> Row | None:
+    """Run an ``insert ... on conflict (key) do nothing returning *``; if it inserted nothing
+    because a row with the caller's id already exists, return that row (idempotent create).
+    None: nothing was inserted and there is no such row (the parent row is missing)."""
+    row = await fetch_one(conn, insert, params)
+    if row is not None or params.get(key) is None:
+        return row
+    return await fetch_one(conn, select, {key: params[key]})

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+from uuid import UUID
 
 from lxera_pipeline.data.errors import DataValidationError
 from lxera_pipeline.data.vocabulary import SECTION_NAMES
@@ -80,3 +82,28 @@ def check_text(argument: str, value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise DataValidationError(argument, value, "a non-empty string")
     return value
+
+
+def check_uuid(argument: str, value: UUID | str) -> UUID:
+    """An id: a UUID, or a string holding one."""
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise DataValidationError(argument, value, "a UUID") from None
+
+
+def check_optional_uuid(argument: str, value: UUID | str | None) -> UUID | None:
+    return None if value is None else check_uuid(argument, value)
+
+
+def check_object(
+    argument: str, value: Mapping[str, Any] | None, *, required: bool = False
+) -> dict[str, Any] | None:
+    """A JSON object argument: a mapping with string keys (or None unless ``required``)."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
+        raise DataValidationError(argument, value, "a mapping with string keys")
+    return dict(value)

@@ -82,3 +82,6 @@ CHECKED_COLUMNS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("mm_slide_presentations", "presentation_type"): PRESENTATION_TYPES,
     ("mm_audio_narrations", "narration_type"): NARRATION_TYPES,
 }
+
+# The storage bucket media goes to (the column default of mm_multimedia_assets.storage_bucket).
+DEFAULT_BUCKET: Final = "multimedia-assets"
