@@ -1,0 +1,62 @@
+"""Formatting helpers the operator commands' human output shares (rich)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+
+Row = dict[str, Any]
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def when(value: datetime | None) -> str:
+    """A timestamp in local time to the millisecond."""
+    if value is None:
+        return "-"
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def clock(value: datetime | None) -> str:
+    return when(value)[11:] if value else "-"
+
+
+def seconds(value: float | None) -> str:
+    """A duration for humans: 840ms, 12.4s, 3m05s, 2h10m."""
+    if value is None:
+        return ""
+    if value < 1:
+        return f"{value * 1000:.0f}ms"
+    if value < 60:
+        return f"{value:.1f}s"
+    if value < 3600:
+        return f"{int(value // 60)}m{int(value % 60):02d}s"
+    return f"{int(value // 3600)}h{int(value % 3600 // 60):02d}m"
+
+
+def transition(event: Row) -> str:
+    return f"{event.get('old_status') or 'new'} -> {event['new_status']}"
+
+
+def stream(event: Row) -> str:
+    column = event.get("status_column") or "status"
+    suffix = "" if column == "status" else f".{column}"
+    return f"{event['table_name']}{suffix}"
+
+
+def states(summary: dict[str, int] | None) -> str:
+    """``{"done": 2, "dead": 1}`` -> ``done 2, dead 1`` in a fixed order."""
+    if not summary:
+        return "-"
+    order = ("pending", "running", "done", "dead", "skipped")
+    return ", ".join(f"{state} {summary[state]}" for state in order if summary.get(state))
+
+
+def clip(text: Any, limit: int = 60) -> str:
+    value = "" if text is None else str(text)
+    value = value.replace("\n", " ")
+    return value if len(value) <= limit else value[: limit - 1] + "…"

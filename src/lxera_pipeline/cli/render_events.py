@@ -1,0 +1,162 @@
+"""Human output of `events list`, `events show` and `tail`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.panel import Panel
+from rich.table import Table
+
+from lxera_pipeline.cli.render import clip, clock, console, states, stream, transition, when
+from lxera_pipeline.listeners.ops.events import EventDetail
+
+Row = dict[str, Any]
+
+
+def events_table(rows: list[Row]) -> None:
+    table = Table(
+        "event",
+        "committed",
+        "table",
+        "entity",
+        "transition",
+        "deliveries",
+        title=f"{len(rows)} events",
+        title_justify="left",
+    )
+    for row in rows:
+        table.add_row(
+            str(row["event_id"]),
+            when(row["committed_at"]),
+            stream(row),
+            str(row["entity_id"]),
+            transition(row),
+            states(row["delivery_states"]),
+        )
+    console().print(table)
+
+
+def tail_line(row: Row) -> str:
+    cause = f" (caused by {row['causation_id']})" if row.get("causation_id") else ""
+    return (
+        f"{clock(row['committed_at'])}  #{row['event_id']}  {stream(row)}  "
+        f"{row['entity_id']}  {transition(row)}{cause}"
+    )
+
+
+def _facts(event: Row, cause: Row | None) -> Table:
+    facts = Table.grid(padding=(0, 2))
+    for name, value in (
+        ("entity", f"{event['entity_id']} ({event['table_name']}.{event['status_column']})"),
+        ("company", event["company_id"] or "-"),
+        ("committed", when(event["committed_at"])),
+        ("correlation", event["correlation_id"]),
+        ("caused by", _cause(cause)),
+        ("actor", event["actor_role"]),
+        ("snapshot", clip(event["snapshot"], 200)),
+    ):
+        facts.add_row(name, str(value))
+    return facts
+
+
+def _cause(cause: Row | None) -> str:
+    if cause is None:
+        return "- (a direct change, not made by a handler)"
+    if cause.get("pruned"):
+        return f"event {cause['event_id']} (pruned)"
+    return f"event {cause['event_id']}: {stream(cause)} {cause['entity_id']} {transition(cause)}"
+
+
+def _deliveries(rows: list[Row]) -> Table:
+    table = Table(
+        "delivery",
+        "handler",
+        "state",
+        "attempts",
+        "replay",
+        "last error",
+        title="Deliveries",
+        title_justify="left",
+    )
+    for row in rows:
+        replay = f"of {row['replay_of']} by {row['replay_by']}" if row["is_replay"] else ""
+        table.add_row(
+            str(row["delivery_id"]),
+            row["handler"],
+            row["state"],
+            f"{row['attempts']}/{row['max_attempts']}",
+            replay,
+            clip(row["last_error"]),
+        )
+    return table
+
+
+def _audit(rows: list[Row]) -> Table:
+    table = Table(
+        "audit",
+        "delivery",
+        "handler",
+        "try",
+        "outcome",
+        "replay",
+        "worker",
+        "started",
+        "took",
+        "error",
+        title="Audit log",
+        title_justify="left",
+    )
+    for row in rows:
+        table.add_row(
+            str(row["audit_id"]),
+            str(row["delivery_id"]),
+            row["handler"],
+            str(row["attempt"]),
+            row["outcome"],
+            "yes" if row["is_replay"] else "",
+            clip(row["worker"], 24),
+            clock(row["started_at"]),
+            f"{row['duration_ms']:.0f}ms",
+            clip(row["error"], 50),
+        )
+    return table
+
+
+def _caused(rows: list[Row]) -> Table:
+    table = Table(
+        "event",
+        "committed",
+        "table",
+        "entity",
+        "transition",
+        title="Events it caused",
+        title_justify="left",
+    )
+    for row in rows:
+        table.add_row(
+            str(row["event_id"]),
+            when(row["committed_at"]),
+            stream(row),
+            str(row["entity_id"]),
+            transition(row),
+        )
+    return table
+
+
+def event_detail(detail: EventDetail) -> None:
+    out, event = console(), detail.event
+    out.print(f"[bold]Event {event['event_id']}[/bold]  {event['event_type']}  {transition(event)}")
+    out.print(_facts(event, detail.cause))
+    out.print(_deliveries(detail.deliveries) if detail.deliveries else "No deliveries.")
+    out.print(_audit(detail.audit) if detail.audit else "No audit rows.")
+    for row in detail.audit:
+        if row.get("traceback"):
+            out.print(
+                Panel(
+                    row["traceback"].rstrip(),
+                    title=f"audit {row['audit_id']} traceback "
+                    f"({row['handler']}, attempt {row['attempt']})",
+                    title_align="left",
+                )
+            )
+    out.print(_caused(detail.caused) if detail.caused else "It caused no events.")
