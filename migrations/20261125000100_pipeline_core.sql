@@ -160,7 +160,8 @@ begin
                                  actor_role)
     values (p_table || case when p_old is null then '.created' else '.status_changed' end,
             p_table, p_status_column, p_entity, p_company, p_old, p_new, p_snapshot,
-            v_correlation, v_causation, current_user)
+            v_correlation, v_causation,
+            coalesce(nullif(current_setting('role'), 'none'), current_user))
     returning event_id into v_event;
 
     insert into pipeline.deliveries (event_id, handler, entity_id, max_attempts)

@@ -24,7 +24,7 @@ class TestServer:
     def dsn_for(self, database: str) -> str:
         return psycopg.conninfo.make_conninfo(self.admin_dsn, dbname=database)
 
-    def _admin(self, statement: sql.Composable) -> None:
+    def _admin(self, statement: sql.Composed) -> None:
         with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
             conn.execute(statement)
 
