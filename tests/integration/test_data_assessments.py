@@ -15,8 +15,8 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def ctx(db_dsn: str) -> AsyncIterator[DataCtx]:
-    async with data_context(db_dsn) as value:
+async def ctx(schema_dsn: str) -> AsyncIterator[DataCtx]:
+    async with data_context(schema_dsn) as value:
         yield value
 
 

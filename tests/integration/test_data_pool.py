@@ -11,8 +11,8 @@ from lxera_pipeline.data.pool import KEEPALIVES, open_pool
 pytestmark = pytest.mark.anyio
 
 
-async def test_pool_connections_are_configured(db_dsn: str) -> None:
-    pool = await open_pool(db_dsn, min_size=1, max_size=2, application_name="data-pool-test")
+async def test_pool_connections_are_configured(schema_dsn: str) -> None:
+    pool = await open_pool(schema_dsn, min_size=1, max_size=2, application_name="data-pool-test")
     try:
         async with pool.connection() as conn:
             params = conn.info.get_parameters()
@@ -28,12 +28,12 @@ async def test_pool_connections_are_configured(db_dsn: str) -> None:
     }
 
 
-async def test_pool_replaces_a_connection_killed_while_idle(db_dsn: str) -> None:
-    pool = await open_pool(db_dsn, min_size=1, max_size=1, application_name="data-pool-kill")
+async def test_pool_replaces_a_connection_killed_while_idle(schema_dsn: str) -> None:
+    pool = await open_pool(schema_dsn, min_size=1, max_size=1, application_name="data-pool-kill")
     try:
         async with pool.connection() as conn:
             pid = conn.info.backend_pid
-        with psycopg.connect(db_dsn, autocommit=True) as admin:
+        with psycopg.connect(schema_dsn, autocommit=True) as admin:
             admin.execute("select pg_terminate_backend(%s)", [pid])
         async with pool.connection() as conn:  # the check finds it dead and reconnects
             row = await (await conn.execute("select 1 as one")).fetchone()

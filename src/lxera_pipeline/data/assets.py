@@ -19,6 +19,8 @@ from lxera_pipeline.data.vocabulary import ASSET_SECTION_NAMES, ASSET_TYPES, DEF
 
 ASSETS = "mm_multimedia_assets"
 JSON_FIELDS = ("generation_config", "quality_metrics")
+# numeric columns: sent as floats, since one array parameter cannot mix int and float
+DECIMAL_FIELDS = ("duration_seconds", "processing_time_seconds")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ def _columns(session_id: UUID, assets: Sequence[NewAsset]) -> dict[str, Any]:
         values = [getattr(asset, column.name) for asset in assets]
         if column.name in JSON_FIELDS:
             values = [Jsonb(dict(value)) for value in values]
+        elif column.name in DECIMAL_FIELDS:
+            values = [None if value is None else float(value) for value in values]
         params[column.name] = values
     return params
 
