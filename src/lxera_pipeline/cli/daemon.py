@@ -1,7 +1,108 @@
-"""Commands of this family are added here."""
+"""`run`: the long-running daemon (see `lxera_pipeline.listeners`).
+
+Every daemon tunable of `Settings` is an option; an option given on the command line wins over
+the environment (``LXERA_<NAME>``), which wins over the default shown in ``run --help``.
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import anyio
 import click
 
-COMMANDS: list[click.Command] = []
+from lxera_pipeline.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    database_dsn,
+    fail,
+    load_settings,
+)
+from lxera_pipeline.db.dsn import DsnError
+from lxera_pipeline.handlers.registry import RegistryError
+from lxera_pipeline.listeners.config import DAEMON_FIELDS, DaemonConfig, DaemonConfigError
+from lxera_pipeline.listeners.daemon import Daemon
+from lxera_pipeline.listeners.selection import HandlerSet, select_handlers
+from lxera_pipeline.log import get_logger
+from lxera_pipeline.settings import Settings
+
+log = get_logger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+RESOURCES_MODULE = "lxera_pipeline.handlers.workflow.resources"
+OPTION_FIELDS = (*DAEMON_FIELDS, "log_format", "log_level")
+OPTION_TYPES: dict[str, type] = {"http_port": int}
+OPTION_HELP: dict[str, str] = {
+    "handlers": "Comma-separated handler groups (e.g. content,media), dotted modules that "
+    "register handlers (imported), or 'all'.",
+    "http_port": "Port for /healthz, /readyz and /metrics (0: any free port; unset: no HTTP).",
+}
+
+
+def _settings_option(name: str) -> Callable[[F], F]:
+    field = Settings.model_fields[name]
+    default = field.get_default(call_default_factory=True)
+    kind = OPTION_TYPES.get(name, type(default))
+    text = OPTION_HELP.get(name, field.description or name.replace("_", " "))
+    shown = "unset" if default is None else default
+    return click.option(
+        f"--{name.replace('_', '-')}",
+        name,
+        type=kind,
+        default=None,
+        help=f"{text} [default: {shown}; env: LXERA_{name.upper()}]",
+    )
+
+
+def daemon_options(func: F) -> F:
+    for name in reversed(OPTION_FIELDS):
+        func = _settings_option(name)(func)
+    return func
+
+
+def build_resources(settings: Settings) -> Any:
+    """``ctx.resources``: the workflow's ``build_resources(settings)`` when it defines one,
+    otherwise the settings themselves."""
+    try:
+        module = importlib.import_module(RESOURCES_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name != RESOURCES_MODULE:
+            raise
+        return settings
+    factory = getattr(module, "build_resources", None)
+    return factory(settings) if callable(factory) else settings
+
+
+async def serve(config: DaemonConfig, handlers: HandlerSet, resources: Any) -> int:
+    """Run one daemon with signal handling; the process exit code."""
+    daemon = Daemon(config, handlers, resources=resources)
+    try:
+        await daemon.run(install_signals=True)
+    except Exception as exc:
+        log.error("daemon.failed", error=f"{type(exc).__name__}: {exc}", exc_info=exc)
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+@click.command("run")
+@daemon_options
+def run_command(**options: Any) -> None:
+    """Run the daemon: LISTEN for status events, claim their deliveries and run the handlers.
+
+    SIGTERM/SIGINT stop claiming and give running handlers the shutdown grace; unfinished ones
+    are released for another daemon; a second signal exits at once.
+    """
+    settings = load_settings(**options)
+    dsn = database_dsn(settings)
+    try:
+        handlers = select_handlers(settings.handlers)
+        config = DaemonConfig.from_settings(settings, dsn)
+    except (RegistryError, DsnError, DaemonConfigError) as exc:
+        fail(str(exc), EXIT_USAGE)
+    code = anyio.run(serve, config, handlers, build_resources(settings))
+    raise SystemExit(code)
+
+
+COMMANDS = [run_command]

@@ -1,0 +1,243 @@
+-- The daemon's delivery bookkeeping. Every statement that finishes an attempt is fenced by the
+-- claim token: (delivery_id, attempts, leased_by) must still be what this worker claimed.
+
+-- name: claim_deliveries
+-- Due pending deliveries plus expired leases (a takeover), oldest first, skipping rows another
+-- daemon holds. A delivery waits while an earlier event of its entity is pending or running.
+with pending_due as (
+    select d.delivery_id
+      from pipeline.deliveries d
+     where d.state = 'pending' and d.run_after <= now()
+       and d.handler = any(%(handlers)s::text[])
+       and not exists (select 1 from pipeline.deliveries o
+                        where o.entity_id = d.entity_id and o.event_id < d.event_id
+                          and o.state in ('pending', 'running'))
+     order by d.delivery_id
+     limit %(limit)s
+       for update of d skip locked
+), lease_expired as (
+    select d.delivery_id
+      from pipeline.deliveries d
+     where d.state = 'running' and d.lease_until < now()
+       and d.handler = any(%(handlers)s::text[])
+       and not exists (select 1 from pipeline.deliveries o
+                        where o.entity_id = d.entity_id and o.event_id < d.event_id
+                          and o.state in ('pending', 'running'))
+     order by d.delivery_id
+     limit %(limit)s
+       for update of d skip locked
+), picked as (
+    select delivery_id from pending_due
+    union all
+    select delivery_id from lease_expired
+    order by delivery_id
+    limit %(limit)s
+), claimed as (
+    update pipeline.deliveries d
+       set state = 'running',
+           attempts = d.attempts + 1,
+           leased_by = %(worker)s,
+           lease_until = now() + make_interval(secs => coalesce(
+               (select l.seconds
+                  from unnest(%(handlers)s::text[], %(leases)s::float8[]) as l(handler, seconds)
+                 where l.handler = d.handler), %(lease)s))
+      from picked p
+     where d.delivery_id = p.delivery_id
+ returning d.delivery_id, d.event_id, d.entity_id, d.handler, d.attempts, d.max_attempts,
+           d.is_replay
+)
+select c.delivery_id, c.handler, c.attempts as attempt, c.max_attempts, c.is_replay,
+       c.event_id, c.entity_id as delivery_entity_id,
+       e.event_type, e.table_name, e.status_column, e.entity_id, e.company_id, e.old_status,
+       e.new_status, e.snapshot, e.correlation_id, e.causation_id, e.actor_role, e.committed_at
+  from claimed c
+  left join pipeline.events e on e.event_id = c.event_id
+ order by c.delivery_id;
+
+-- name: fence_delivery
+-- First statement of a handler's transaction: lock the delivery, check the token, tag the events
+-- this transaction causes. No row means the lease was lost.
+select set_config('pipeline.causation_id', %(event_id)s::text, true) as causation_id,
+       set_config('pipeline.correlation_id', %(correlation_id)s::text, true) as correlation_id
+  from pipeline.deliveries
+ where delivery_id = %(delivery_id)s and state = 'running'
+   and attempts = %(attempt)s and leased_by = %(worker)s
+   for update;
+
+-- name: complete_delivery
+-- Last statement of a handler's fenced transaction: done + audit row, in the same commit.
+with done as (
+    update pipeline.deliveries
+       set state = 'done', finished_at = now(), last_error = null
+     where delivery_id = %(delivery_id)s and state = 'running'
+       and attempts = %(attempt)s and leased_by = %(worker)s
+ returning delivery_id, event_id, handler, attempts, is_replay, entity_id
+)
+insert into pipeline.audit_log
+    (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
+     correlation_id, started_at, duration_ms, detail)
+select delivery_id, event_id, handler, attempts, 'succeeded', is_replay, %(worker)s, entity_id,
+       %(correlation_id)s, %(started_at)s, %(duration_ms)s, %(detail)s
+  from done
+returning audit_id;
+
+-- name: complete_deliveries
+-- Batched completion of handlers that returned without opening a transaction. Returns the
+-- delivery ids that were still this worker's; the others lost their lease.
+with input as (
+    select *
+      from unnest(%(ids)s::bigint[], %(attempts)s::int[], %(correlations)s::uuid[],
+                  %(started)s::timestamptz[], %(durations)s::float8[], %(details)s::jsonb[])
+           as i(delivery_id, attempt, correlation_id, started_at, duration_ms, detail)
+), done as (
+    update pipeline.deliveries d
+       set state = 'done', finished_at = now(), last_error = null
+      from input i
+     where d.delivery_id = i.delivery_id and d.attempts = i.attempt
+       and d.state = 'running' and d.leased_by = %(worker)s
+ returning d.delivery_id, d.event_id, d.handler, d.attempts, d.is_replay, d.entity_id
+), audit as (
+    insert into pipeline.audit_log
+        (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
+         correlation_id, started_at, duration_ms, detail)
+    select dn.delivery_id, dn.event_id, dn.handler, dn.attempts, 'succeeded', dn.is_replay,
+           %(worker)s, dn.entity_id, i.correlation_id, i.started_at, i.duration_ms, i.detail
+      from done dn
+      join input i on i.delivery_id = dn.delivery_id
+)
+select delivery_id from done;
+
+-- name: fail_delivery
+-- A failed attempt: back to pending after a delay, or dead once attempts reach max_attempts.
+with target as (
+    select delivery_id, attempts >= max_attempts as exhausted
+      from pipeline.deliveries
+     where delivery_id = %(delivery_id)s and state = 'running'
+       and attempts = %(attempt)s and leased_by = %(worker)s
+       for update
+), changed as (
+    update pipeline.deliveries d
+       set state = case when t.exhausted then 'dead' else 'pending' end,
+           run_after = case when t.exhausted then d.run_after
+                            else now() + make_interval(secs => %(delay_seconds)s) end,
+           finished_at = case when t.exhausted then now() end,
+           leased_by = case when t.exhausted then d.leased_by end,
+           lease_until = null,
+           last_error = %(error)s
+      from target t
+     where d.delivery_id = t.delivery_id
+ returning d.delivery_id, d.event_id, d.handler, d.attempts, d.is_replay, d.entity_id,
+           d.run_after, t.exhausted
+), audit as (
+    insert into pipeline.audit_log
+        (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
+         correlation_id, started_at, duration_ms, error, traceback, detail)
+    select delivery_id, event_id, handler, attempts,
+           case when exhausted then 'dead' else 'failed' end, is_replay, %(worker)s, entity_id,
+           %(correlation_id)s, %(started_at)s, %(duration_ms)s, %(error)s, %(traceback)s,
+           %(detail)s
+      from changed
+)
+select exhausted, run_after from changed;
+
+-- name: finish_delivery
+-- Close an attempt without running its handler: 'dead' (unparseable event) or 'skipped'
+-- (handler not registered here), with the reason kept on the delivery and in the audit row.
+with changed as (
+    update pipeline.deliveries
+       set state = %(state)s, finished_at = now(), lease_until = null, last_error = %(reason)s
+     where delivery_id = %(delivery_id)s and state = 'running'
+       and attempts = %(attempt)s and leased_by = %(worker)s
+ returning delivery_id, event_id, handler, attempts, is_replay, entity_id
+)
+insert into pipeline.audit_log
+    (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
+     correlation_id, started_at, duration_ms, error, detail)
+select delivery_id, event_id, handler, attempts, %(outcome)s, is_replay, %(worker)s, entity_id,
+       %(correlation_id)s, %(started_at)s, 0, %(reason)s, jsonb_build_object('reason', %(reason)s)
+  from changed
+returning audit_id;
+
+-- name: release_delivery
+-- Shutdown: hand an unfinished delivery back at once. The attempt number stays (a fencing token
+-- is never reused); one more attempt is granted, so a release does not count as a failure.
+with released as (
+    update pipeline.deliveries
+       set state = 'pending', max_attempts = least(max_attempts + 1, 100), lease_until = null,
+           leased_by = null, run_after = now()
+     where delivery_id = %(delivery_id)s and state = 'running'
+       and attempts = %(attempt)s and leased_by = %(worker)s
+ returning delivery_id, event_id, handler, is_replay, entity_id
+)
+insert into pipeline.audit_log
+    (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
+     correlation_id, started_at, duration_ms, detail)
+select delivery_id, event_id, handler, %(attempt)s, 'released', is_replay, %(worker)s, entity_id,
+       %(correlation_id)s, %(started_at)s, %(duration_ms)s, %(detail)s
+  from released
+returning audit_id;
+
+-- name: audit_lost_lease
+-- The attempt's token no longer holds. Nothing is written when the delivery is in fact done by
+-- this very attempt (its commit went through before the connection dropped).
+insert into pipeline.audit_log
+    (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
+     correlation_id, started_at, duration_ms, error, detail)
+select d.delivery_id, d.event_id, d.handler, %(attempt)s, 'lost_lease', d.is_replay, %(worker)s,
+       d.entity_id, %(correlation_id)s, %(started_at)s, %(duration_ms)s, %(error)s, %(detail)s
+  from pipeline.deliveries d
+ where d.delivery_id = %(delivery_id)s
+   and not (d.state = 'done' and d.attempts = %(attempt)s and d.leased_by = %(worker)s)
+returning audit_id;
+
+-- name: extend_leases
+-- Heartbeat: renew the leases this worker still holds; rows locked by a committing handler are
+-- skipped (they finish now anyway), which also rules out lock-order deadlocks.
+with mine as (
+    select d.delivery_id, l.seconds
+      from pipeline.deliveries d
+      join unnest(%(ids)s::bigint[], %(attempts)s::int[], %(leases)s::float8[])
+           as l(delivery_id, attempt, seconds)
+        on l.delivery_id = d.delivery_id and l.attempt = d.attempts
+     where d.state = 'running' and d.leased_by = %(worker)s
+     order by d.delivery_id
+       for update of d skip locked
+)
+update pipeline.deliveries d
+   set lease_until = now() + make_interval(secs => mine.seconds)
+  from mine
+ where d.delivery_id = mine.delivery_id
+returning d.delivery_id;
+
+-- name: queue_stats
+-- Queue depth and the age of the oldest due-or-waiting delivery of the handlers served here.
+select count(*) as depth,
+       coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest_age_seconds
+  from pipeline.deliveries
+ where state = 'pending' and handler = any(%(handlers)s::text[]);
+
+-- name: listen_channel
+listen {channel};
+
+-- name: arm_wakeup
+select pipeline.arm_wakeup() as armed;
+
+-- name: disarm_wakeup
+select pipeline.disarm_wakeup() as disarmed;
+
+-- name: wakeup_armed
+select pipeline.wakeup_armed() as armed;
+
+-- name: notify_probe
+select pg_notify(%(channel)s, %(payload)s);
+
+-- name: ping
+select 1 as ok;
+
+-- name: set_idle_in_transaction_timeout
+select set_config('idle_in_transaction_session_timeout', %(milliseconds)s, false);
+
+-- name: set_causation
+-- A transaction without a delivery to fence (a dry run): tag the events it would cause.
+select set_config('pipeline.causation_id', %(event_id)s::text, true) as causation_id,
+       set_config('pipeline.correlation_id', %(correlation_id)s::text, true) as correlation_id;

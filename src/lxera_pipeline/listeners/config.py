@@ -1,0 +1,119 @@
+"""The effective configuration of one daemon: settings resolved to the values it runs with."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from dataclasses import asdict, dataclass, field
+
+import psycopg.conninfo
+
+from lxera_pipeline.db.dsn import DsnError, check_listen_dsn
+from lxera_pipeline.settings import Settings
+
+# Settings fields a daemon runs with; `run` exposes each as an option and logs it at start.
+DAEMON_FIELDS: tuple[str, ...] = (
+    "handlers",
+    "concurrency",
+    "batch_size",
+    "pool_size",
+    "lease_seconds",
+    "heartbeat_seconds",
+    "poll_seconds",
+    "probe_seconds",
+    "max_attempts",
+    "retry_base_seconds",
+    "retry_max_seconds",
+    "shutdown_grace_seconds",
+    "reconnect_max_seconds",
+    "http_port",
+)
+
+
+class DaemonConfigError(ValueError):
+    """A combination of daemon settings that cannot work."""
+
+
+def new_worker_id() -> str:
+    """``<host>-<pid>-<random>``: unique per process, readable in `pg_stat_activity`."""
+    host = socket.gethostname().split(".")[0][:24] or "host"
+    return f"{host}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def mask_dsn(dsn: str) -> str:
+    """The DSN with its password replaced, for logs."""
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        return "<unparseable dsn>"
+    if params.get("password"):
+        params["password"] = "***"
+    return psycopg.conninfo.make_conninfo("", **params)
+
+
+def uses_transaction_pooler(dsn: str) -> bool:
+    """True for a transaction-mode pooler, where server-side prepared statements break."""
+    try:
+        check_listen_dsn(dsn)
+    except DsnError:
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class DaemonConfig:
+    """Everything one daemon needs besides its handlers. Built with :meth:`from_settings`."""
+
+    dsn: str = field(repr=False)
+    listen_dsn: str = field(repr=False)
+    worker_id: str = field(default_factory=new_worker_id)
+    handlers: str = "all"
+    concurrency: int = 16
+    batch_size: int = 50
+    pool_size: int = 8
+    lease_seconds: float = 30.0
+    heartbeat_seconds: float = 10.0
+    poll_seconds: float = 2.0
+    probe_seconds: float = 15.0
+    max_attempts: int = 5
+    retry_base_seconds: float = 1.0
+    retry_max_seconds: float = 300.0
+    shutdown_grace_seconds: float = 30.0
+    reconnect_max_seconds: float = 30.0
+    http_port: int | None = None
+    http_host: str = "0.0.0.0"
+
+    def __post_init__(self) -> None:
+        if self.heartbeat_seconds >= self.lease_seconds:
+            raise DaemonConfigError(
+                f"heartbeat_seconds ({self.heartbeat_seconds}) must be shorter than "
+                f"lease_seconds ({self.lease_seconds}), or leases expire between heartbeats"
+            )
+        if self.retry_base_seconds > self.retry_max_seconds:
+            raise DaemonConfigError(
+                f"retry_base_seconds ({self.retry_base_seconds}) must not exceed "
+                f"retry_max_seconds ({self.retry_max_seconds})"
+            )
+        check_listen_dsn(self.listen_dsn)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, dsn: str, worker_id: str | None = None
+    ) -> DaemonConfig:
+        values = {name: getattr(settings, name) for name in DAEMON_FIELDS}
+        listen = settings.listen_database_url or dsn
+        return cls(dsn=dsn, listen_dsn=listen, worker_id=worker_id or new_worker_id(), **values)
+
+    @property
+    def prepare_threshold(self) -> int | None:
+        """psycopg's default (prepare after 5 runs), or None behind a transaction pooler."""
+        return None if uses_transaction_pooler(self.dsn) else 5
+
+    def describe(self) -> dict[str, object]:
+        """All values, DSNs masked: the `daemon.starting` log line."""
+        values = asdict(self)
+        values["dsn"] = mask_dsn(self.dsn)
+        values["listen_dsn"] = mask_dsn(self.listen_dsn)
+        values["prepare_threshold"] = self.prepare_threshold
+        return values

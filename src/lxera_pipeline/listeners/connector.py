@@ -1,0 +1,107 @@
+"""The daemon's connections: a worker pool, and dedicated connections for LISTEN and heartbeats.
+
+Every connection names the daemon and its role in ``application_name``
+(``lxera-pipeline:<worker_id>:listener|worker|heartbeat``) so an operator finds it in
+`pg_stat_activity`; all have TCP keepalives on. Worker connections end a transaction left idle for
+longer than the lease, so a frozen process cannot hold row locks forever. The LISTEN connection
+refuses a transaction-mode pooler (it would drop notifications silently).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from lxera_pipeline.db.dsn import check_listen_dsn
+from lxera_pipeline.db.queries import load_query
+from lxera_pipeline.listeners.config import DaemonConfig
+from lxera_pipeline.log import get_logger
+
+log = get_logger(__name__)
+
+Pool = AsyncConnectionPool[AsyncConnection[DictRow]]
+LISTENER, WORKER, HEARTBEAT = "listener", "worker", "heartbeat"
+KEEPALIVES: dict[str, int] = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
+CONNECT_TIMEOUT_SECONDS = 10
+POOL_WAIT_SECONDS = 30.0
+# The pool re-creates broken connections in the background; it must never stop trying.
+POOL_RECONNECT_SECONDS = 365 * 24 * 3600.0
+
+
+def application_name(worker_id: str, role: str) -> str:
+    return f"lxera-pipeline:{worker_id}:{role}"
+
+
+class Connector:
+    """Opens the worker pool on enter, closes it on exit; hands out dedicated connections."""
+
+    def __init__(self, config: DaemonConfig, pool_wait_seconds: float = POOL_WAIT_SECONDS) -> None:
+        check_listen_dsn(config.listen_dsn)
+        self.config = config
+        self._pool_wait = pool_wait_seconds
+        self._pool: Pool | None = None
+
+    def kwargs(self, role: str) -> dict[str, Any]:
+        return {
+            **KEEPALIVES,
+            "application_name": application_name(self.config.worker_id, role),
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "autocommit": True,
+            "row_factory": dict_row,
+            "prepare_threshold": self.config.prepare_threshold,
+        }
+
+    @property
+    def pool(self) -> Pool:
+        if self._pool is None:
+            raise RuntimeError("the connector is not open (use `async with Connector(...)`)")
+        return self._pool
+
+    async def _configure(self, conn: AsyncConnection[DictRow]) -> None:
+        milliseconds = str(int(self.config.lease_seconds * 1000))
+        await conn.execute(
+            load_query("set_idle_in_transaction_timeout"), {"milliseconds": milliseconds}
+        )
+
+    async def __aenter__(self) -> Connector:
+        pool: Pool = AsyncConnectionPool(
+            self.config.dsn,
+            connection_class=AsyncConnection[DictRow],
+            kwargs=self.kwargs(WORKER),
+            min_size=self.config.pool_size,
+            max_size=self.config.pool_size,
+            configure=self._configure,
+            check=AsyncConnectionPool.check_connection,
+            name=application_name(self.config.worker_id, WORKER),
+            timeout=self._pool_wait,
+            reconnect_timeout=POOL_RECONNECT_SECONDS,
+            open=False,
+        )
+        await pool.open(wait=True, timeout=self._pool_wait)
+        self._pool = pool
+        log.info("connector.pool_opened", size=self.config.pool_size)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def connect(self, role: str) -> AsyncConnection[DictRow]:
+        """A dedicated autocommit connection outside the pool (LISTEN, heartbeat)."""
+        dsn = self.config.listen_dsn if role == LISTENER else self.config.dsn
+        return await AsyncConnection.connect(dsn, **self.kwargs(role))

@@ -1,0 +1,150 @@
+"""The daemon's lifecycle: one anyio task group with named tasks.
+
+Start: open the worker pool, sync the subscriptions of every known handler, start the side tasks
+(signals, HTTP, heartbeat), then listen and claim. Stop (SIGTERM/SIGINT or ``request_stop``): stop
+claiming, give in-flight handlers ``shutdown_grace_seconds``, cancel the rest (each is released),
+close everything. A side task that fails raises :class:`SideTaskFailed` out of :meth:`Daemon.run`
+instead of leaving the daemon half alive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import anyio
+from anyio.abc import TaskStatus
+
+from lxera_pipeline.handlers.sync import sync_subscriptions
+from lxera_pipeline.listeners.components import Components, build_components
+from lxera_pipeline.listeners.config import DaemonConfig
+from lxera_pipeline.listeners.connector import Connector
+from lxera_pipeline.listeners.reconnect import ReconnectPolicy
+from lxera_pipeline.listeners.selection import HandlerSet
+from lxera_pipeline.listeners.signals import SignalPolicy, StopSignal, watch_signals
+from lxera_pipeline.listeners.wake import STOP, WakeSignal
+from lxera_pipeline.log import get_logger
+
+log = get_logger(__name__)
+LISTENER_STOP_SECONDS = 5.0
+
+
+class SideTaskFailed(RuntimeError):
+    """A task the daemon cannot live without failed; the daemon stops."""
+
+    def __init__(self, task: str, error: BaseException) -> None:
+        super().__init__(f"daemon task {task!r} failed: {type(error).__name__}: {error}")
+        self.task = task
+
+
+@contextmanager
+def side_task(name: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        log.error("daemon.task_failed", task=name, error=f"{type(exc).__name__}: {exc}")
+        raise SideTaskFailed(name, exc) from exc
+
+
+class Daemon:
+    """One daemon. ``await Daemon(config, handlers).run()``; in tests start it with
+    ``await task_group.start(daemon.run)`` and stop it with :meth:`request_stop`."""
+
+    def __init__(
+        self,
+        config: DaemonConfig,
+        handlers: HandlerSet,
+        *,
+        resources: Any = None,
+        policy: ReconnectPolicy | None = None,
+    ) -> None:
+        self.config = config
+        self.handlers = handlers
+        self.resources = resources
+        self.policy = policy or ReconnectPolicy(ceiling_seconds=config.reconnect_max_seconds)
+        self.http_port: int | None = None
+        self._stop: StopSignal | None = None
+        self._parts: Components | None = None
+
+    @property
+    def stop(self) -> StopSignal:
+        if self._stop is None:
+            raise RuntimeError("the daemon is not running")
+        return self._stop
+
+    @property
+    def parts(self) -> Components:
+        if self._parts is None:
+            raise RuntimeError("the daemon is not running")
+        return self._parts
+
+    def request_stop(self, reason: str = "requested") -> None:
+        self.stop.request(reason)
+
+    async def run(
+        self,
+        *,
+        install_signals: bool = False,
+        task_status: TaskStatus[Daemon] = anyio.TASK_STATUS_IGNORED,
+    ) -> None:
+        wake, self._stop = WakeSignal(), StopSignal()
+        self._stop.on_request(lambda: wake.kick(STOP))
+        log.info("daemon.starting", **self.config.describe(), served=self.handlers.names())
+        async with Connector(self.config) as connector:
+            async with connector.pool.connection() as conn:
+                synced = await sync_subscriptions(
+                    conn, self.handlers.known, self.config.max_attempts
+                )
+            self._parts = build_components(self, connector, wake, self._stop)
+            async with anyio.create_task_group() as group:
+                if install_signals:
+                    await group.start(self._signals)
+                if self.config.http_port is not None:
+                    self.http_port = await group.start(self._http)
+                group.start_soon(self._heartbeat, name="heartbeat")
+                log.info("daemon.started", subscriptions=synced, http_port=self.http_port)
+                task_status.started(self)
+                await self._work(self._parts)
+                group.cancel_scope.cancel()
+        log.info("daemon.stopped", reason=self._stop.reason)
+
+    async def _signals(self, *, task_status: TaskStatus[None]) -> None:
+        with side_task("signals"):
+            await watch_signals(SignalPolicy(self.stop), task_status=task_status)
+
+    async def _http(self, *, task_status: TaskStatus[int]) -> None:
+        with side_task("http"):
+            await self.parts.http(self.config).serve(task_status=task_status)
+
+    async def _heartbeat(self) -> None:
+        with side_task("heartbeat"):
+            await self.parts.heartbeat.run()
+
+    async def _listen(self, done: anyio.Event) -> None:
+        try:
+            with side_task("listener"):
+                await self.parts.listener.serve()
+        finally:
+            done.set()
+
+    async def _work(self, parts: Components) -> None:
+        async with anyio.create_task_group() as runners:
+            parts.dispatcher.attach(runners)
+            listener_done = anyio.Event()
+            async with anyio.create_task_group() as listening:
+                listening.start_soon(self._listen, listener_done, name="listener")
+                await self.stop.wait()
+                with anyio.move_on_after(LISTENER_STOP_SECONDS):
+                    await listener_done.wait()
+                listening.cancel_scope.cancel()
+            await self._drain(parts)
+            runners.cancel_scope.cancel()
+
+    async def _drain(self, parts: Components) -> None:
+        grace = self.config.shutdown_grace_seconds
+        log.info("daemon.draining", in_flight=len(parts.runner.in_flight), grace_s=grace)
+        with anyio.move_on_after(grace):
+            await parts.runner.wait_idle()
+        if parts.runner.in_flight:
+            log.warning("daemon.releasing", count=len(parts.runner.in_flight))

@@ -1,0 +1,213 @@
+"""Runs one claimed delivery: parse, look up the handler, call it, record the outcome.
+
+Every log line of an attempt carries event_id, entity_id, correlation_id, delivery_id and handler
+(bound with structlog's contextvars). Outcomes: 'succeeded' (fenced commit, or batched completion
+when the handler opened no transaction), 'failed' / 'dead' (exception), 'lost_lease', 'dead' for an
+unparseable event, 'skipped' for a handler this process does not know, 'released' on shutdown.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import anyio
+from structlog.contextvars import bound_contextvars
+
+from lxera_pipeline.events.models import EventParseError, StatusEvent, parse_event
+from lxera_pipeline.handlers.context import LostLease
+from lxera_pipeline.handlers.registry import HandlerSpec
+from lxera_pipeline.listeners.claimer import ClaimedDelivery
+from lxera_pipeline.listeners.completer import Completer
+from lxera_pipeline.listeners.connector import Pool
+from lxera_pipeline.listeners.context import DeliveryContext
+from lxera_pipeline.listeners.fencing import AttemptFacts
+from lxera_pipeline.listeners.metrics import DaemonMetrics
+from lxera_pipeline.listeners.outcomes import Outcomes, describe_error
+from lxera_pipeline.listeners.wake import CAPACITY, COMPLETED, WakeSignal
+from lxera_pipeline.log import get_logger
+
+log = get_logger(__name__)
+DUE_SLACK_SECONDS = 0.05  # wake a little after a retry's run_after, not a little before
+
+
+def _shielded(claim: ClaimedDelivery) -> anyio.CancelScope:
+    """Outcome writes finish even during shutdown, but never outlive the lease."""
+    return anyio.move_on_after(claim.lease_seconds, shield=True)
+
+
+class Runner:
+    """Runs deliveries; ``in_flight`` (delivery_id -> claim) is what the heartbeat renews."""
+
+    def __init__(
+        self,
+        *,
+        pool: Pool,
+        worker_id: str,
+        specs: Mapping[str, HandlerSpec],
+        outcomes: Outcomes,
+        completer: Completer,
+        release_capacity: Callable[[ClaimedDelivery], None],
+        wake: WakeSignal,
+        metrics: DaemonMetrics,
+        resources: Any = None,
+    ) -> None:
+        self._pool = pool
+        self._worker_id = worker_id
+        self._specs = dict(specs)
+        self._outcomes = outcomes
+        self._completer = completer
+        self._release_capacity = release_capacity
+        self._wake = wake
+        self._metrics = metrics
+        self._resources = resources
+        self.in_flight: dict[int, ClaimedDelivery] = {}
+        self._idle: anyio.Event | None = None
+
+    async def run(self, claim: ClaimedDelivery) -> None:
+        self.in_flight[claim.delivery_id] = claim
+        try:
+            with bound_contextvars(**claim.log_fields()):
+                await self._attempt(claim)
+        except Exception as exc:  # an outcome write that kept failing: the lease expiry retries
+            error = describe_error(exc)[0]
+            log.error("delivery.outcome_unrecorded", error=error, **claim.log_fields())
+        finally:
+            self._done(claim)
+
+    def _done(self, claim: ClaimedDelivery) -> None:
+        self._release_capacity(claim)
+        self.in_flight.pop(claim.delivery_id, None)
+        self._wake.kick(COMPLETED)
+        if not self.in_flight and self._idle is not None:
+            self._idle.set()
+
+    async def wait_idle(self) -> None:
+        """Return once no delivery is in flight."""
+        while self.in_flight:
+            self._idle = anyio.Event()
+            await self._idle.wait()
+
+    async def _attempt(self, claim: ClaimedDelivery) -> None:
+        log.debug("delivery.claimed", attempt=claim.attempt)
+        facts = AttemptFacts(claim.event_id, claim.correlation_id)
+        try:
+            event = parse_event(claim.event_row)
+        except EventParseError as exc:
+            with _shielded(claim):
+                await self._close(claim, facts, "dead", f"unparseable event: {exc}")
+            return
+        spec = self._specs.get(claim.handler)
+        if spec is None:
+            reason = f"handler {claim.handler!r} is not registered in worker {self._worker_id}"
+            with _shielded(claim):
+                await self._close(claim, facts, "skipped", reason)
+            return
+        ctx = DeliveryContext(
+            claim, event, self._pool, worker_id=self._worker_id, resources=self._resources
+        )
+        error = await self._call(spec, ctx)
+        self._release_capacity(claim)
+        self._wake.kick(CAPACITY)
+        with _shielded(claim):
+            await self._record(claim, spec, event, ctx, error)
+
+    async def _call(self, spec: HandlerSpec, ctx: DeliveryContext) -> Exception | None:
+        started = time.perf_counter()
+        try:
+            await spec.func(ctx)
+        except anyio.get_cancelled_exc_class():
+            with anyio.CancelScope(shield=True):
+                await self._cancelled(ctx)
+            raise
+        except Exception as exc:
+            return exc
+        finally:
+            self._metrics.duration.labels(spec.name).observe(time.perf_counter() - started)
+        return None
+
+    async def _record(
+        self,
+        claim: ClaimedDelivery,
+        spec: HandlerSpec,
+        event: StatusEvent,
+        ctx: DeliveryContext,
+        error: Exception | None,
+    ) -> None:
+        if error is None and not ctx.lost_lease:
+            await self._succeeded(claim, ctx)
+        elif isinstance(error, LostLease) or ctx.lost_lease:
+            await self._lost(claim, ctx.facts, str(error or claim.handler + " lost its lease"))
+        elif error is not None:
+            await self._failed(claim, ctx, error, event, spec)
+
+    async def _succeeded(self, claim: ClaimedDelivery, ctx: DeliveryContext) -> None:
+        done = True if ctx.committed else await self._completer.complete(claim, ctx.facts)
+        if done is None:
+            log.error("delivery.outcome_unrecorded", error="the completion write kept failing")
+        elif done:
+            self._metrics.succeeded.labels(claim.handler).inc()
+            log.info("delivery.succeeded", attempt=claim.attempt, ms=ctx.facts.duration_ms())
+        else:
+            await self._lost(claim, ctx.facts, "the lease was lost before completion")
+
+    async def _lost(self, claim: ClaimedDelivery, facts: AttemptFacts, error: str) -> None:
+        if await self._outcomes.lost_lease(claim, facts, error):
+            self._metrics.lost_lease.labels(claim.handler).inc()
+            log.warning("delivery.lost_lease", attempt=claim.attempt, error=error)
+        else:
+            self._metrics.succeeded.labels(claim.handler).inc()
+            log.info("delivery.succeeded", attempt=claim.attempt, note="commit confirmed late")
+
+    async def _failed(
+        self,
+        claim: ClaimedDelivery,
+        ctx: DeliveryContext,
+        error: Exception,
+        event: StatusEvent,
+        spec: HandlerSpec,
+    ) -> None:
+        failure = await self._outcomes.fail(claim, ctx.facts, error, event, spec.on_dead)
+        text = describe_error(error)[0]
+        if not failure.recorded:
+            self._metrics.lost_lease.labels(claim.handler).inc()
+            log.warning("delivery.lost_lease", attempt=claim.attempt, error=text)
+        elif failure.dead:
+            self._metrics.dead.labels(claim.handler).inc()
+            log.error("delivery.dead", attempt=claim.attempt, error=text)
+        else:
+            self._metrics.retried.labels(claim.handler).inc()
+            self._wake.due_in(failure.delay_seconds + DUE_SLACK_SECONDS)
+            log.warning(
+                "delivery.retry_scheduled",
+                attempt=claim.attempt,
+                delay_s=round(failure.delay_seconds, 3),
+                error=text,
+            )
+
+    async def _close(
+        self, claim: ClaimedDelivery, facts: AttemptFacts, state: str, reason: str
+    ) -> None:
+        if not await self._outcomes.finish(claim, facts, state, reason):
+            return
+        if state == "dead":
+            self._metrics.dead.labels(claim.handler).inc()
+            log.error("delivery.dead", attempt=claim.attempt, reason=reason)
+        else:
+            self._metrics.skipped.inc()
+            log.warning("delivery.skipped", attempt=claim.attempt, reason=reason)
+
+    async def _cancelled(self, ctx: DeliveryContext) -> None:
+        """Shutdown cut the handler short: hand its delivery back unless it already committed."""
+        claim = self.in_flight.get(ctx.delivery_id)
+        if claim is None or ctx.committed:
+            return
+        try:
+            released = await self._outcomes.release(claim, ctx.facts)
+        except Exception as exc:
+            log.error("delivery.release_failed", error=describe_error(exc)[0])
+            return
+        if released:
+            self._metrics.released.inc()
+            log.info("delivery.released", attempt=claim.attempt)
