@@ -8,7 +8,12 @@ from lxera_pipeline.handlers.registry import registry
 from tests.integration.operate_support import GRADER, grade
 
 
-@registry.handler(GRADER, table="cm_module_content", transition="* -> quality_check",
-                  group="optest", max_attempts=2)
+@registry.handler(
+    GRADER,
+    table="cm_module_content",
+    transition="* -> quality_check",
+    group="optest",
+    max_attempts=2,
+)
 async def grade_in_cli(ctx: HandlerContext) -> None:
     await grade(ctx)

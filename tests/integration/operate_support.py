@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 from psycopg import AsyncConnection, sql
 from psycopg.rows import DictRow, dict_row
+from psycopg.types.json import Jsonb
 
 from lxera_pipeline.events.models import StatusEvent, parse_event
 from lxera_pipeline.handlers.context import HandlerContext
@@ -41,24 +42,33 @@ BEHAVIOUR = GraderBehaviour()
 test_registry = Registry()
 
 
-@test_registry.handler(GRADER, table="cm_module_content", transition="* -> quality_check",
-                       group="optest", max_attempts=2)
+@test_registry.handler(
+    GRADER,
+    table="cm_module_content",
+    transition="* -> quality_check",
+    group="optest",
+    max_attempts=2,
+)
 async def grade(ctx: HandlerContext) -> None:
     """Store an assessment and approve the content (a stand-in for the real quality gate)."""
     BEHAVIOUR.calls += 1
     if BEHAVIOUR.broken:
         raise RuntimeError("grader bug: division by zero in section weights")
     async with ctx.connection() as conn:
-        cur = await conn.execute("select company_id from cm_module_content where content_id = %s",
-                                 (ctx.event.entity_id,))
+        cur = await conn.execute(
+            "select company_id from cm_module_content where content_id = %s", (ctx.event.entity_id,)
+        )
         company = (await cur.fetchone() or {}).get("company_id")
     async with ctx.transaction() as conn:
         await conn.execute(
             "insert into cm_quality_assessments (content_id, company_id, overall_score, passed,"
             " quality_feedback) values (%s, %s, %s, true, 'clear and complete')",
-            (ctx.event.entity_id, company, BEHAVIOUR.score))
-        await conn.execute("update cm_module_content set status = 'approved' where content_id = %s",
-                           (ctx.event.entity_id,))
+            (ctx.event.entity_id, company, BEHAVIOUR.score),
+        )
+        await conn.execute(
+            "update cm_module_content set status = 'approved' where content_id = %s",
+            (ctx.event.entity_id,),
+        )
     ctx.note(score=BEHAVIOUR.score)
 
 
@@ -71,24 +81,30 @@ def subscribe_test_handlers(dsn: str) -> None:
 
 def seed_company(conn: psycopg.Connection[Any]) -> uuid.UUID:
     tag = uuid.uuid4().hex[:10]
-    row = conn.execute("insert into companies (name, domain) values (%s, %s) returning id",
-                       (f"Company {tag}", f"{tag}.example")).fetchone()
+    row = conn.execute(
+        "insert into companies (name, domain) values (%s, %s) returning id",
+        (f"Company {tag}", f"{tag}.example"),
+    ).fetchone()
     assert row is not None
     return uuid.UUID(str(row[0] if isinstance(row, tuple) else row["id"]))
 
 
-def new_content(conn: psycopg.Connection[Any], company: uuid.UUID, name: str = "Budgeting") -> uuid.UUID:
+def new_content(
+    conn: psycopg.Connection[Any], company: uuid.UUID, name: str = "Budgeting"
+) -> uuid.UUID:
     row = conn.execute(
         "insert into cm_module_content (company_id, module_name, employee_name, session_id,"
         " introduction) values (%s, %s, 'Ada Lovelace', 's-1', 'Hello Ada') returning content_id",
-        (company, name)).fetchone()
+        (company, name),
+    ).fetchone()
     assert row is not None
     return uuid.UUID(str(row[0] if isinstance(row, tuple) else row["content_id"]))
 
 
 def set_status(conn: psycopg.Connection[Any], content: uuid.UUID, status: str) -> None:
-    conn.execute("update cm_module_content set status = %s where content_id = %s",
-                 (status, content))
+    conn.execute(
+        "update cm_module_content set status = %s where content_id = %s", (status, content)
+    )
 
 
 def fingerprint(dsn: str) -> dict[str, tuple[int, str]]:
@@ -97,12 +113,16 @@ def fingerprint(dsn: str) -> dict[str, tuple[int, str]]:
     with psycopg.connect(dsn, autocommit=True) as conn:
         tables = conn.execute(
             "select schemaname, tablename from pg_tables"
-            " where schemaname in ('public', 'pipeline') order by 1, 2").fetchall()
+            " where schemaname in ('public', 'pipeline') order by 1, 2"
+        ).fetchall()
         for schema, table in tables:
             ident = sql.Identifier(schema, table)
-            row = conn.execute(sql.SQL(
-                "select count(*), coalesce(md5(string_agg(t::text, '|' order by t::text)), '')"
-                " from {} t").format(ident)).fetchone()
+            row = conn.execute(
+                sql.SQL(
+                    "select count(*), coalesce(md5(string_agg(t::text, '|' order by t::text)), '')"
+                    " from {} t"
+                ).format(ident)
+            ).fetchone()
             assert row is not None
             result[f"{schema}.{table}"] = (int(row[0]), str(row[1]))
     return result
@@ -131,8 +151,9 @@ class MiniContext:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection[DictRow]]:
-        async with await AsyncConnection.connect(self.dsn, autocommit=True,
-                                                 row_factory=dict_row) as conn:
+        async with await AsyncConnection.connect(
+            self.dsn, autocommit=True, row_factory=dict_row
+        ) as conn:
             yield conn
 
     @asynccontextmanager
@@ -141,7 +162,8 @@ class MiniContext:
             await conn.execute(
                 "select set_config('pipeline.causation_id', %s, true),"
                 " set_config('pipeline.correlation_id', %s, true)",
-                (str(self.event.event_id), str(self.event.correlation_id)))
+                (str(self.event.event_id), str(self.event.correlation_id)),
+            )
             yield conn
             await finish(conn, self, "succeeded", None, None)
             self.committed = True
@@ -150,21 +172,38 @@ class MiniContext:
         self.notes.update(detail)
 
 
-async def finish(conn: AsyncConnection[DictRow], ctx: MiniContext, outcome: str,
-                 error: str | None, trace: str | None) -> None:
+async def finish(
+    conn: AsyncConnection[DictRow],
+    ctx: MiniContext,
+    outcome: str,
+    error: str | None,
+    trace: str | None,
+) -> None:
     delivery = ctx.delivery
     state = {"succeeded": "done", "dead": "dead", "failed": "pending"}[outcome]
     await conn.execute(
         "update pipeline.deliveries set state = %s, last_error = coalesce(%s, last_error),"
         " finished_at = case when %s in ('done', 'dead') then now() end where delivery_id = %s",
-        (state, error, state, delivery["delivery_id"]))
+        (state, error, state, delivery["delivery_id"]),
+    )
     await conn.execute(
         "insert into pipeline.audit_log (delivery_id, event_id, handler, attempt, outcome,"
         " is_replay, worker, entity_id, correlation_id, started_at, error, traceback, detail)"
         " values (%s, %s, %s, %s, %s, %s, 'test-runner', %s, %s, now(), %s, %s, %s)",
-        (delivery["delivery_id"], delivery["event_id"], delivery["handler"], delivery["attempts"],
-         outcome, delivery["is_replay"], delivery["entity_id"], ctx.event.correlation_id, error,
-         trace, psycopg.types.json.Jsonb(ctx.notes)))
+        (
+            delivery["delivery_id"],
+            delivery["event_id"],
+            delivery["handler"],
+            delivery["attempts"],
+            outcome,
+            delivery["is_replay"],
+            delivery["entity_id"],
+            ctx.event.correlation_id,
+            error,
+            trace,
+            Jsonb(ctx.notes),
+        ),
+    )
 
 
 async def _claim(conn: AsyncConnection[DictRow], names: list[str]) -> dict[str, Any] | None:
@@ -173,7 +212,9 @@ async def _claim(conn: AsyncConnection[DictRow], names: list[str]) -> dict[str, 
         " where delivery_id = (select delivery_id from pipeline.deliveries"
         "  where state = 'pending' and handler = any(%s) and run_after <= now()"
         "  order by delivery_id limit 1 for update skip locked)"
-        " returning d.*", (names,))
+        " returning d.*",
+        (names,),
+    )
     return await cur.fetchone()
 
 
@@ -183,8 +224,9 @@ async def run_pending(dsn: str, registry: Registry = test_registry) -> int:
     async with await AsyncConnection.connect(dsn, autocommit=True, row_factory=dict_row) as conn:
         while (delivery := await _claim(conn, [spec.name for spec in registry])) is not None:
             attempts += 1
-            cur = await conn.execute("select * from pipeline.events where event_id = %s",
-                                     (delivery["event_id"],))
+            cur = await conn.execute(
+                "select * from pipeline.events where event_id = %s", (delivery["event_id"],)
+            )
             event = parse_event(dict(await cur.fetchone() or {}))
             ctx = MiniContext(event, dict(delivery), dsn)
             spec = registry.get(delivery["handler"])
@@ -194,6 +236,7 @@ async def run_pending(dsn: str, registry: Registry = test_registry) -> int:
             except Exception as exc:
                 dead = delivery["attempts"] >= delivery["max_attempts"]
                 async with conn.transaction():
-                    await finish(conn, ctx, "dead" if dead else "failed", str(exc),
-                                 traceback.format_exc())
+                    await finish(
+                        conn, ctx, "dead" if dead else "failed", str(exc), traceback.format_exc()
+                    )
     return attempts

@@ -47,11 +47,19 @@ def gated(db_dsn: str) -> tuple[str, Any, int]:
 
 def _cli(dsn: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": dsn, "LXERA_LOG_LEVEL": "warning", "COLUMNS": "250"}
-    return subprocess.run([sys.executable, "-m", "lxera_pipeline", *args], env=env, text=True,
-                          capture_output=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "lxera_pipeline", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
 
 
-def test_dry_run_reports_rows_and_status_change_and_changes_nothing(gated: tuple[str, Any, int]) -> None:
+def test_dry_run_reports_rows_and_status_change_and_changes_nothing(
+    gated: tuple[str, Any, int],
+) -> None:
     dsn, content, event_id = gated
     before = fingerprint(dsn)
     with psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as conn:
@@ -59,27 +67,41 @@ def test_dry_run_reports_rows_and_status_change_and_changes_nothing(gated: tuple
     [result] = anyio.run(dry_run, dsn, items, None)
 
     assert result.outcome == "succeeded", result.error
-    assert result.handler == GRADER and result.moved_on is None
+    assert result.handler == GRADER
+    assert result.moved_on is None
     [assessment] = result.capture.of_table("public.cm_quality_assessments")
     assert assessment.kind == "insert"
     assert assessment.row["content_id"] == str(content)
     assert float(assessment.row["overall_score"]) == 8.5
     [update] = result.capture.of_table("public.cm_module_content")
-    assert update.kind == "update" and update.changed["status"] == ("quality_check", "approved")
+    assert update.kind == "update"
+    assert update.changed["status"] == ("quality_check", "approved")
     [emitted] = result.capture.events
     assert (emitted["old_status"], emitted["new_status"]) == ("quality_check", "approved")
     assert emitted["causation_id"] == event_id
     assert fingerprint(dsn) == before
 
 
-def test_dry_run_cli_prints_the_assessment_and_the_status_change(gated: tuple[str, Any, int]) -> None:
+def test_dry_run_cli_prints_the_assessment_and_the_status_change(
+    gated: tuple[str, Any, int],
+) -> None:
     dsn, content, event_id = gated
     before = fingerprint(dsn)
-    done = _cli(dsn, "replay", "--event", str(event_id), "--dry-run",
-                "--handlers", "tests.integration.operate_handlers")
+    done = _cli(
+        dsn,
+        "replay",
+        "--event",
+        str(event_id),
+        "--dry-run",
+        "--handlers",
+        "tests.integration.operate_handlers",
+    )
     assert done.returncode == 0, done.stderr
     out = " ".join(done.stdout.split())
     assert "insert public.cm_quality_assessments" in out
-    assert f"update public.cm_module_content (content_id={content}): status: quality_check -> approved" in out
+    assert (
+        f"update public.cm_module_content (content_id={content}): status: quality_check -> approved"
+        in out
+    )
     assert "would emit cm_module_content quality_check -> approved" in out
     assert fingerprint(dsn) == before

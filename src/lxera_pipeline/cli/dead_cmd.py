@@ -9,7 +9,7 @@ from rich.table import Table
 
 from lxera_pipeline.cli.common import print_json
 from lxera_pipeline.cli.ops_common import connect, dsn_from_settings, operator_errors, operator_name
-from lxera_pipeline.cli.render import clip, console, when
+from lxera_pipeline.cli.render import clip, console, uuid_column, when
 from lxera_pipeline.listeners.ops.dead import DeadFilter, list_dead, retry_dead
 from lxera_pipeline.listeners.ops.filters import parse_uuid, parse_when
 
@@ -63,7 +63,7 @@ def dead_list(limit: int, as_json: bool, **filters: Any) -> None:
         "event",
         "handler",
         "table",
-        "entity",
+        uuid_column(),
         "transition",
         "attempts",
         "dead since",

@@ -41,8 +41,11 @@ def operator_errors() -> Iterator[None]:
     except RefusedError as exc:
         fail(str(exc), EXIT_REFUSED)
     except psycopg.errors.UndefinedTable as exc:
-        fail(f"the database lacks the pipeline's tables ({str(exc).splitlines()[0]}); "
-             "run `lxera-pipeline migrate` first", EXIT_FAILURE)
+        fail(
+            f"the database lacks the pipeline's tables ({str(exc).splitlines()[0]}); "
+            "run `lxera-pipeline migrate` first",
+            EXIT_FAILURE,
+        )
     except psycopg.Error as exc:
         fail(f"database error: {str(exc).strip()}", EXIT_FAILURE)
 

@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from rich.console import Console
+from rich.table import Column
 
 Row = dict[str, Any]
 
 
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, markup=False)
 
 
 def when(value: datetime | None) -> str:
@@ -60,3 +61,12 @@ def clip(text: Any, limit: int = 60) -> str:
     value = "" if text is None else str(text)
     value = value.replace("\n", " ")
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def uuid_column(header: str = "entity") -> Column:
+    """A column that shows whole UUIDs (operators copy them into the next command)."""
+    return Column(header, no_wrap=True, min_width=36)
+
+
+def time_column(header: str = "committed") -> Column:
+    return Column(header, no_wrap=True)

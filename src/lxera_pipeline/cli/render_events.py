@@ -7,7 +7,17 @@ from typing import Any
 from rich.panel import Panel
 from rich.table import Table
 
-from lxera_pipeline.cli.render import clip, clock, console, states, stream, transition, when
+from lxera_pipeline.cli.render import (
+    clip,
+    clock,
+    console,
+    states,
+    stream,
+    time_column,
+    transition,
+    uuid_column,
+    when,
+)
 from lxera_pipeline.listeners.ops.events import EventDetail
 
 Row = dict[str, Any]
@@ -16,9 +26,9 @@ Row = dict[str, Any]
 def events_table(rows: list[Row]) -> None:
     table = Table(
         "event",
-        "committed",
+        time_column(),
         "table",
-        "entity",
+        uuid_column(),
         "transition",
         "deliveries",
         title=f"{len(rows)} events",
@@ -125,9 +135,9 @@ def _audit(rows: list[Row]) -> Table:
 def _caused(rows: list[Row]) -> Table:
     table = Table(
         "event",
-        "committed",
+        time_column(),
         "table",
-        "entity",
+        uuid_column(),
         "transition",
         title="Events it caused",
         title_justify="left",
@@ -145,7 +155,9 @@ def _caused(rows: list[Row]) -> Table:
 
 def event_detail(detail: EventDetail) -> None:
     out, event = console(), detail.event
-    out.print(f"[bold]Event {event['event_id']}[/bold]  {event['event_type']}  {transition(event)}")
+    out.print(
+        f"Event {event['event_id']}  {event['event_type']}  {transition(event)}", style="bold"
+    )
     out.print(_facts(event, detail.cause))
     out.print(_deliveries(detail.deliveries) if detail.deliveries else "No deliveries.")
     out.print(_audit(detail.audit) if detail.audit else "No audit rows.")

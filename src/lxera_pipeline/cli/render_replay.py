@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from lxera_pipeline.cli.render import clip, console, stream, transition
@@ -53,14 +54,17 @@ def _events(tree: Tree, result: DryRunResult) -> None:
 def _result_tree(result: DryRunResult) -> Tree:
     event = result.event
     tree = Tree(
-        f"[bold]event {event['event_id']}[/bold] {stream(event)} {transition(event)} "
-        f"({event['entity_id']}) -> handler [bold]{result.handler}[/bold]: "
-        f"{result.outcome} in {result.duration_ms:.0f}ms"
+        Text.assemble(
+            (f"event {event['event_id']}", "bold"),
+            f" {stream(event)} {transition(event)} ({event['entity_id']}) -> handler ",
+            (result.handler, "bold"),
+            f": {result.outcome} in {result.duration_ms:.0f}ms",
+        )
     )
     if result.moved_on:
-        tree.add(f"[yellow]warning:[/yellow] {result.moved_on}")
+        tree.add(Text.assemble(("warning: ", "yellow"), result.moved_on))
     if result.error:
-        tree.add(f"[red]error:[/red] {result.error}")
+        tree.add(Text.assemble(("error: ", "red"), result.error))
     if result.capture_note:
         tree.add(result.capture_note)
     for change in result.capture.data_changes:

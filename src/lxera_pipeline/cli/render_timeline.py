@@ -6,8 +6,9 @@ from collections import Counter
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
-from lxera_pipeline.cli.render import clip, console, seconds, stream, transition, when
+from lxera_pipeline.cli.render import clip, console, seconds, stream, time_column, transition, when
 from lxera_pipeline.listeners.ops.timeline import Timeline, TimelineStep
 
 Row = dict[str, Any]
@@ -32,7 +33,7 @@ def _work(step: TimelineStep) -> str:
 def _history(timeline: Timeline) -> Table:
     table = Table(
         "event",
-        "committed",
+        time_column(),
         "+",
         "what",
         "entity",
@@ -43,8 +44,8 @@ def _history(timeline: Timeline) -> Table:
     for step in timeline.steps:
         event = step.event
         mark = "  " * step.depth + ("└ " if step.depth else "")
-        own = "[bold]" if event["entity_id"] == timeline.entity_id else ""
-        what = f"{mark}{own}{stream(event)} {transition(event)}{'[/bold]' if own else ''}"
+        own = "bold" if event["entity_id"] == timeline.entity_id else ""
+        what = Text(f"{mark}{stream(event)} {transition(event)}", style=own)
         table.add_row(
             str(event["event_id"]),
             when(event["committed_at"]),

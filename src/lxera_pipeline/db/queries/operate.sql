@@ -309,3 +309,9 @@ select row_to_json(t.*) as row
   from {relation} t
  where t.xmax::text::bigint <> 0
    and mod(t.xmax::text::bigint - %(top)s::bigint + 4294967296, 4294967296) < 2147483648
+
+-- name: ops_tail_floor
+-- An event id taken just before `before` (ids grow with time): a tail starts above it.
+select coalesce((select e.event_id from pipeline.events e
+                  where e.committed_at < %(before)s
+                  order by e.committed_at desc limit 1), 0) as floor_id
