@@ -1,5 +1,9 @@
 """Helpers of the data API tests: a connection that records every statement it sends, and seed
-rows (company, user, employee, plan, content, session) made with plain SQL or the API."""
+rows (company, user, employee, plan, content, session) made with plain SQL or the API.
+
+Each test seeds a company of its own and looks only at its own rows, so the tests of one module
+share one database clone (`schema_dsn`) instead of paying for a clone per test.
+"""
 
 from __future__ import annotations
 

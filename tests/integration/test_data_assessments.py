@@ -124,6 +124,14 @@ async def test_enhancement_session_round_trip(ctx: DataCtx) -> None:
     await enhancements.advance_enhancement_session(
         ctx.conn, created.session_id, "content_enhanced", content_regenerated=True
     )
+    noted = await enhancements.advance_enhancement_session(
+        ctx.conn, created.session_id, enhancement_tokens_used=50, content_tokens_used=70
+    )
+    assert (noted.status, noted.enhancement_tokens_used, noted.completed_at) == (
+        "content_enhanced",
+        50,
+        None,
+    )
     done = await enhancements.advance_enhancement_session(
         ctx.conn, created.session_id, "completed", word_count_after=1200, quality_score_after=8.1
     )
