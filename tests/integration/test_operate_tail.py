@@ -13,10 +13,12 @@ import time
 from typing import IO, Any
 
 import psycopg
+import pytest
+from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
 from lxera_pipeline.listeners.ops.filters import EventFilter
-from lxera_pipeline.listeners.ops.tail import Tail, TailOptions
+from lxera_pipeline.listeners.ops.tail import TailFeed
 from tests.integration.operate_support import new_content, seed_company, set_status
 
 
@@ -79,24 +81,22 @@ def test_tail_prints_an_event_within_a_second_of_its_commit(db_dsn: str) -> None
     assert max(latencies) < 1.0, latencies
 
 
-def test_a_lower_id_that_commits_late_is_printed_once(db_dsn: str) -> None:
+@pytest.mark.anyio
+async def test_a_lower_id_that_commits_late_is_printed_once(db_dsn: str) -> None:
     with psycopg.connect(db_dsn, autocommit=True) as setup:
         company = seed_company(setup)
         early, late = new_content(setup, company, "Early"), new_content(setup, company, "Late")
-    with (
-        psycopg.connect(db_dsn, autocommit=True, row_factory=dict_row) as conn,
-        psycopg.connect(db_dsn) as slow,
-        psycopg.connect(db_dsn, autocommit=True) as fast,
-    ):
-        tail = Tail(conn, EventFilter(table="cm_module_content"), TailOptions(lookback_seconds=0))
-        assert tail.start() == []
-        set_status(slow, early, "quality_check")  # takes the lower event id, does not commit
-        set_status(fast, late, "quality_check")
-        first = tail.poll()
-        assert [row["entity_id"] for row in first] == [late]
-        slow.commit()
-        second = tail.poll()
+    feed = TailFeed(EventFilter(table="cm_module_content"), lookback_seconds=0)
+    async with await AsyncConnection.connect(db_dsn, autocommit=True, row_factory=dict_row) as conn:
+        assert await feed.start(conn) == []
+        with psycopg.connect(db_dsn) as slow, psycopg.connect(db_dsn, autocommit=True) as fast:
+            set_status(slow, early, "quality_check")  # takes the lower event id, not committed
+            set_status(fast, late, "quality_check")
+            first = await feed.poll(conn)
+            assert [row["entity_id"] for row in first] == [late]
+            slow.commit()
+        second = await feed.poll(conn)
         assert [row["entity_id"] for row in second] == [early]
         assert second[0]["event_id"] < first[0]["event_id"]
-        assert tail.poll() == []
-        assert tail.cursor.params()["gaps"] == []
+        assert await feed.poll(conn) == []
+        assert feed.cursor.params()["gaps"] == []

@@ -6,18 +6,23 @@ import contextlib
 import json
 from typing import Any
 
+import anyio
 import click
 
 from lxera_pipeline.cli.ops_common import (
+    connect,
     dsn_from_settings,
     event_filter_options,
     operator_errors,
     pop_event_filter,
 )
 from lxera_pipeline.cli.render_events import tail_line
-from lxera_pipeline.listeners.ops.tail import Tail, TailOptions, open_tail_connection
+from lxera_pipeline.listeners.ops.filters import check_table
+from lxera_pipeline.listeners.ops.tail import TailFeed, TailOptions, TailSession, follow
+from lxera_pipeline.log import configure_logging
 
 INTERNAL = ("matches", "snap_xmin", "snap_xmax")
+READY = "tailing pipeline events (Ctrl-C to stop)"
 
 
 def _printer(as_json: bool) -> Any:
@@ -66,11 +71,16 @@ def tail_command(
     options = TailOptions(poll_seconds, lookback_seconds, max_events, duration)
     with operator_errors():
         flt = pop_event_filter(filters)
-        _, dsn = dsn_from_settings()
-        with open_tail_connection(dsn) as conn:
-            tail = Tail(conn, flt, options)
-            with contextlib.suppress(KeyboardInterrupt):
-                tail.run(
-                    _printer(as_json),
-                    ready=lambda: click.echo("tailing pipeline events (Ctrl-C to stop)", err=True),
-                )
+        settings, dsn = dsn_from_settings()
+        if settings.log_level == "info":  # the listener's connect lines would drown the events
+            configure_logging(settings.log_format, "warning")
+        with connect(dsn) as conn:
+            check_table(conn, flt.table)
+        session = TailSession(
+            TailFeed(flt, lookback_seconds),
+            options,
+            _printer(as_json),
+            ready=lambda: click.echo(READY, err=True),
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            anyio.run(follow, settings, dsn, session)

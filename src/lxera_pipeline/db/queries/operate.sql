@@ -111,18 +111,6 @@ select null, null, null, null, null, null, null, null, null, null, null, null, n
        pg_snapshot_xmax(pg_current_snapshot())::text::bigint
  order by 1 nulls last
 
--- name: ops_arm_wakeup
-select pipeline.arm_wakeup() as armed
-
--- name: ops_disarm_wakeup
-select pipeline.disarm_wakeup() as disarmed
-
--- name: ops_wakeup_armed
-select pipeline.wakeup_armed() as armed
-
--- name: ops_listen
-listen pipeline_events
-
 -- name: ops_replay_events
 select e.* from pipeline.events e
  where (%(event_id)s::bigint is null or e.event_id = %(event_id)s)
@@ -268,10 +256,6 @@ select (select count(*) from gone_events) as events,
 -- name: ops_dry_run_settings
 select set_config('lock_timeout', %(lock_timeout)s, true),
        set_config('statement_timeout', %(statement_timeout)s, true)
-
--- name: ops_set_causation
-select set_config('pipeline.causation_id', %(causation_id)s, true),
-       set_config('pipeline.correlation_id', %(correlation_id)s, true)
 
 -- name: ops_current_xid
 select mod(pg_current_xact_id_if_assigned()::text::bigint, 4294967296)::text as xid

@@ -101,7 +101,7 @@ async def _call(
         result.outcome, result.error = "failed", f"{type(exc).__name__}: {exc}"
         result.traceback = traceback.format_exc()
     result.duration_ms = (time.perf_counter() - started) * 1000
-    result.committed, result.notes = ctx.transactions > 0, ctx.notes
+    result.committed, result.notes = ctx.transaction_opened, ctx.notes
 
 
 async def _run_in_transaction(

@@ -1,6 +1,13 @@
-"""The handler context of a dry run: everything happens on one connection, inside one transaction
-that the dry run rolls back. ``transaction()`` sets the causation and correlation settings like the
-daemon's fenced transaction does, but marks no delivery done and writes no audit row."""
+"""The handler context of a dry run.
+
+Everything happens on one connection inside one transaction that the dry run rolls back after
+listing what was written, so even a write made through ``connection()`` is captured and undone.
+``transaction()`` sets the causation and correlation settings with the daemon's own
+``set_causation`` query (like the daemon's fenced transaction without a token) and, like the
+daemon, refuses a second transaction per attempt; it marks no delivery done and writes no audit row. The daemon's
+:class:`~lxera_pipeline.listeners.context.DeliveryContext` has a ``dry_run`` mode too, but it runs
+each block on its own pool connection and rolls it back on exit, before anything could be listed.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from psycopg.rows import DictRow
 
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.events.models import StatusEvent
+from lxera_pipeline.listeners.fencing import AttemptFacts
 
 
 class DryRunContext:
@@ -23,8 +31,8 @@ class DryRunContext:
     ) -> None:
         self._event, self._delivery_id = event, delivery_id
         self._conn, self._resources = conn, resources
-        self.notes: dict[str, Any] = {}
-        self.transactions = 0
+        self.facts = AttemptFacts(event_id=event.event_id, correlation_id=event.correlation_id)
+        self.transaction_opened = False
 
     @property
     def event(self) -> StatusEvent:
@@ -46,21 +54,24 @@ class DryRunContext:
     def resources(self) -> Any:
         return self._resources
 
+    @property
+    def notes(self) -> dict[str, Any]:
+        return self.facts.detail
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection[DictRow]]:
         yield self._conn
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection[DictRow]]:
-        self.transactions += 1
-        await self._conn.execute(
-            load_query("ops_set_causation"),
-            {
-                "causation_id": str(self._event.event_id),
-                "correlation_id": str(self._event.correlation_id),
-            },
-        )
+        if self.transaction_opened:
+            raise RuntimeError(
+                f"ctx.transaction() was already used by this dry run of event "
+                f"{self._event.event_id}: a handler commits exactly once"
+            )
+        self.transaction_opened = True
+        await self._conn.execute(load_query("set_causation"), self.facts.causation_params())
         yield self._conn
 
     def note(self, **detail: Any) -> None:
-        self.notes.update(detail)
+        self.facts.detail.update(detail)

@@ -1,33 +1,38 @@
 """`tail`: print events as they commit.
 
-One autocommit connection LISTENs on ``pipeline_events`` and follows the wake-up protocol of the
-architecture: poll until nothing is new, arm (``pipeline.arm_wakeup()``), poll once more, wait for a
-NOTIFY or the poll timeout, disarm when woken, poll. If arming fails because another listener is
-armed, its NOTIFYs reach this connection too, so it just waits; if writers are mid-commit it polls
-again a few milliseconds later. :class:`TailCursor` makes sure a late-committing lower id is still
-printed once and nothing is printed twice.
+The LISTEN side is the daemon's own :class:`~lxera_pipeline.listeners.listener.Listener` (the
+arm/disarm wake-up protocol, the NOTIFY probe, the reconnect policy); what it "claims" here is the
+next page of events, read by :class:`TailFeed`. :class:`TailCursor` makes sure an event whose id is
+lower than one already printed (its transaction committed later) is still printed, exactly once.
 """
 
 from __future__ import annotations
 
-import time
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import psycopg
-from psycopg.rows import DictRow, dict_row
+import anyio
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from lxera_pipeline.db.queries import load_query
+from lxera_pipeline.listeners.config import DaemonConfig, new_worker_id
+from lxera_pipeline.listeners.connector import Connector
+from lxera_pipeline.listeners.listener import Listener
 from lxera_pipeline.listeners.ops.events import filtered_query
-from lxera_pipeline.listeners.ops.filters import EventFilter, check_table
+from lxera_pipeline.listeners.ops.filters import EventFilter
 from lxera_pipeline.listeners.ops.tail_cursor import TailCursor
-from lxera_pipeline.log import get_logger
+from lxera_pipeline.listeners.probe import Probe
+from lxera_pipeline.listeners.reconnect import ReconnectPolicy
+from lxera_pipeline.listeners.wake import STOP, WakeSignal
+from lxera_pipeline.settings import Settings
 
-log = get_logger(__name__)
 Row = dict[str, Any]
-MID_COMMIT_PAUSE = 0.01
+Printer = Callable[[Row], None]
+PROBE_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -38,97 +43,102 @@ class TailOptions:
     duration_seconds: float | None = None
 
 
-class Tail:
-    """A running tail on one connection; call :meth:`run` with a printer."""
+class TailFeed:
+    """Reads the events a tail has not printed yet that match its filter."""
 
-    def __init__(self, conn: psycopg.Connection[DictRow], flt: EventFilter, options: TailOptions):
-        self.conn, self.flt, self.options = conn, flt, options
-        self.printed = 0
-        self.cursor = TailCursor(after=0, min_gap_seconds=options.lookback_seconds)
-        self._deadline = (
-            time.monotonic() + options.duration_seconds
-            if options.duration_seconds is not None
-            else None
-        )
+    def __init__(self, flt: EventFilter, lookback_seconds: float) -> None:
+        self.flt = flt
+        self.lookback = lookback_seconds
+        self.cursor = TailCursor(after=0, min_gap_seconds=lookback_seconds)
 
-    def start(self) -> list[Row]:
-        """LISTEN, then read the recent past (returned for printing only with ``--since``)."""
-        check_table(self.conn, self.flt.table)
-        self.conn.execute(load_query("ops_listen"))
-        recent = datetime.now(UTC) - timedelta(seconds=self.options.lookback_seconds)
+    async def start(self, conn: AsyncConnection[DictRow]) -> list[Row]:
+        """Put the cursor ``lookback`` seconds back (or at --since, whose events it returns)."""
+        recent = datetime.now(UTC) - timedelta(seconds=self.lookback)
         start = min(self.flt.since, recent) if self.flt.since else recent
-        row = self.conn.execute(load_query("ops_tail_floor"), {"before": start}).fetchone()
+        cursor = await conn.execute(load_query("ops_tail_floor"), {"before": start})
+        row = await cursor.fetchone()
         self.cursor.after = int(row["floor_id"]) if row else 0
-        rows = self.poll()
+        rows = await self.poll(conn)
         return rows if self.flt.since is not None else []
 
-    def poll(self) -> list[Row]:
-        """Events not printed yet that match the filter, in id order."""
+    async def poll(self, conn: AsyncConnection[DictRow]) -> list[Row]:
+        """Events not returned before that match the filter, in id order."""
         params = {**self.flt.params(), **self.cursor.params()}
-        rows = self.conn.execute(filtered_query("ops_tail_poll"), params).fetchall()
+        rows = await (await conn.execute(filtered_query("ops_tail_poll"), params)).fetchall()
         snap = rows[-1]
         events = [dict(r) for r in rows if r["event_id"] is not None]
         fresh = self.cursor.accept(events, int(snap["snap_xmin"]), int(snap["snap_xmax"]))
         return [row for row in fresh if row["matches"]]
 
+
+class TailSession:
+    """One `tail` run: a feed, a printer and the conditions that end it."""
+
+    def __init__(
+        self,
+        feed: TailFeed,
+        options: TailOptions,
+        printer: Printer,
+        ready: Callable[[], None] | None = None,
+    ) -> None:
+        self.feed, self.options, self.printer, self.ready = feed, options, printer, ready
+        self.printed = 0
+        self.stop, self.wake = anyio.Event(), WakeSignal()
+        self._started = False
+
     def finished(self) -> bool:
-        if self.options.max_events is not None and self.printed >= self.options.max_events:
-            return True
-        return self._deadline is not None and time.monotonic() >= self._deadline
+        return self.options.max_events is not None and self.printed >= self.options.max_events
 
-    def _timeout(self) -> float:
-        if self._deadline is None:
-            return self.options.poll_seconds
-        return max(0.0, min(self.options.poll_seconds, self._deadline - time.monotonic()))
+    def end(self) -> None:
+        self.stop.set()
+        self.wake.kick(STOP)
 
-    def _emit(self, rows: list[Row], printer: Callable[[Row], None]) -> None:
+    async def claim(self, connector: Connector) -> bool:
+        """The listener's "claim": print what is new. Always drained (one query reads it all)."""
+        async with connector.pool.connection() as conn:
+            rows = await (self.feed.poll(conn) if self._started else self.feed.start(conn))
         for row in rows:
             if self.finished():
-                return
-            printer(row)
+                break
+            self.printer(row)
             self.printed += 1
-
-    def _scalar(self, name: str) -> bool:
-        row = self.conn.execute(load_query(name)).fetchone()
-        return bool(row and next(iter(row.values())))
-
-    def _wait(self) -> None:
-        for _ in self.conn.notifies(timeout=self._timeout(), stop_after=1):
-            pass
-
-    def _drain(self) -> None:
-        for _ in self.conn.notifies(timeout=0):
-            pass
-
-    def _cycle(self, printer: Callable[[Row], None]) -> None:
-        self._drain()
-        self._emit(self.poll(), printer)
+        if not self._started and self.ready is not None:
+            self.ready()
+        self._started = True
         if self.finished():
-            return
-        if not self._scalar("ops_arm_wakeup"):
-            if self._scalar("ops_wakeup_armed"):
-                self._wait()  # another listener is armed: its NOTIFYs reach us too
-            else:
-                time.sleep(MID_COMMIT_PAUSE)  # writers are committing: poll again shortly
-            return
-        try:
-            self._emit(self.poll(), printer)  # closes the race between the poll and arming
-            if not self.finished():
-                self._wait()
-        finally:
-            self._scalar("ops_disarm_wakeup")
-
-    def run(self, printer: Callable[[Row], None], ready: Callable[[], None] | None = None) -> int:
-        """Print matching events until ``max_events`` or ``duration``; returns how many."""
-        self._emit(self.start(), printer)
-        if ready is not None:
-            ready()
-        while not self.finished():
-            self._cycle(printer)
-        return self.printed
+            self.end()
+        return True
 
 
-def open_tail_connection(dsn: str) -> psycopg.Connection[DictRow]:
-    return psycopg.connect(
-        dsn, autocommit=True, row_factory=dict_row, application_name="lxera-pipeline:tail"
-    )
+def _config(settings: Settings, dsn: str, options: TailOptions) -> DaemonConfig:
+    base = DaemonConfig.from_settings(settings, dsn, f"tail-{new_worker_id()}")
+    return dataclasses.replace(base, pool_size=1, poll_seconds=options.poll_seconds)
+
+
+async def follow(settings: Settings, dsn: str, session: TailSession) -> int:
+    """Run the tail until it has printed ``max_events`` or ``duration`` has passed."""
+    config = _config(settings, dsn, session.options)
+    async with Connector(config) as connector, anyio.create_task_group() as group:
+        listener = Listener(
+            connector=connector,
+            claim_until_empty=lambda: session.claim(connector),
+            wake=session.wake,
+            stop=session.stop,
+            policy=ReconnectPolicy(ceiling_seconds=config.reconnect_max_seconds),
+            poll_seconds=config.poll_seconds,
+            probe=Probe(
+                config.worker_id,
+                config.probe_seconds,
+                min(config.probe_seconds, PROBE_TIMEOUT_SECONDS),
+            ),
+        )
+        if session.options.duration_seconds is not None:
+            group.start_soon(_end_after, session, session.options.duration_seconds)
+        await listener.serve()
+        group.cancel_scope.cancel()
+    return session.printed
+
+
+async def _end_after(session: TailSession, seconds: float) -> None:
+    await anyio.sleep(seconds)
+    session.end()
