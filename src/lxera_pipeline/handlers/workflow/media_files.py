@@ -1,0 +1,148 @@
+"""Files of a multimedia session: where each stage writes, and the asset rows that describe them.
+
+Every stage writes under ``<media_root>/work/<session_id>/<stage>/`` with fixed file names
+(script.json, slide_NNN.png, deck.pdf, narration_NNN.wav, <module>.mp4), so a retried stage
+overwrites its own files, and the asset rows are upserted on (session_id, file_path) only after
+the files exist: no row ever points at a missing file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypedDict
+
+from lxera_pipeline.data.assets import NewAsset
+from lxera_pipeline.data.media_models import AudioNarration, MultimediaAsset, MultimediaSession
+from lxera_pipeline.data.vocabulary import SECTION_NAMES, WHOLE_MODULE
+from lxera_pipeline.generators.media.errors import MediaInputError
+from lxera_pipeline.generators.media.files import write_atomic
+from lxera_pipeline.generators.media.models import (
+    AssetType,
+    Narration,
+    NarrationSegment,
+    RenderedSlide,
+    SlideDeck,
+    VoiceSettings,
+)
+from lxera_pipeline.generators.media.storage import content_type_for, slug
+from lxera_pipeline.generators.media.theme import HEIGHT, WIDTH
+from lxera_pipeline.generators.types import Script
+from lxera_pipeline.handlers.workflow.resources import Resources
+
+SCRIPT_FILE = "script.json"
+
+
+class MissingStageOutputError(RuntimeError):
+    """A stage needs a file or row an earlier stage should have made, and it is not there."""
+
+
+def stage_dir(resources: Resources, session_id: object, stage: str) -> Path:
+    return resources.work_root / str(session_id) / stage
+
+
+def video_filename(session: MultimediaSession) -> str:
+    return f"{slug(session.module_name, 'module name')}.mp4"
+
+
+def asset_section(name: str) -> str:
+    """The asset's section: a module section, or the whole module (title and summary slides)."""
+    return name if name in SECTION_NAMES else WHOLE_MODULE
+
+
+def file_asset(path: Path, asset_type: str, **fields: Any) -> NewAsset:
+    """A row for a file that exists now: real size and MIME type read from the file."""
+    if not path.is_file():
+        raise MissingStageOutputError(f"cannot register {path}: the file does not exist")
+    fields.setdefault("section_name", WHOLE_MODULE)
+    return NewAsset(
+        asset_type=asset_type,
+        asset_name=path.name,
+        file_path=str(path),
+        mime_type=content_type_for(path),
+        file_size_bytes=path.stat().st_size,
+        **fields,
+    )
+
+
+def storage_type(asset_type: str) -> AssetType:
+    """The storage folder of an asset type (scripts are stored with the documents)."""
+    return asset_type if asset_type in ("slide", "audio", "video", "image") else "document"  # type: ignore[return-value]
+
+
+def write_script(script: Script, directory: Path) -> Path:
+    text = script.model_dump_json(indent=2)
+    return write_atomic(directory / SCRIPT_FILE, lambda tmp: tmp.write_text(text, "utf-8"))
+
+
+def only(assets: list[MultimediaAsset], asset_type: str, what: str) -> MultimediaAsset:
+    found = [asset for asset in assets if asset.asset_type == asset_type]
+    if len(found) != 1:
+        raise MissingStageOutputError(f"expected one {what} asset, found {len(found)}")
+    return found[0]
+
+
+def read_script(assets: list[MultimediaAsset]) -> Script:
+    """The script the script stage stored (its 'script' asset's file)."""
+    path = Path(only(assets, "script", "script").file_path)
+    if not path.is_file():
+        raise MissingStageOutputError(f"the script file {path} is missing")
+    return Script.model_validate_json(path.read_text("utf-8"))
+
+
+def slide_deck(session: MultimediaSession, assets: list[MultimediaAsset]) -> SlideDeck:
+    """The rendered slides, in slide order, from the slide assets."""
+    slides = sorted(
+        (a for a in assets if a.asset_type == "slide"), key=lambda a: a.slide_number or 0
+    )
+    if not slides:
+        raise MissingStageOutputError(f"session {session.session_id} has no slide assets")
+    rendered = [
+        RenderedSlide(
+            slide_number=a.slide_number or 1, path=Path(a.file_path), width=WIDTH, height=HEIGHT
+        )
+        for a in slides
+    ]
+    return SlideDeck(
+        module_title=session.module_name, output_dir=rendered[0].path.parent, slides=rendered
+    )
+
+
+def narration_of(row: AudioNarration, master: MultimediaAsset) -> Narration:
+    """The narration as the audio stage recorded it (segments, timings, voice, master file)."""
+    segments = [NarrationSegment.model_validate(item) for item in row.audio_segments]
+    if not segments:
+        raise MissingStageOutputError(f"narration {row.narration_id} has no segments")
+    voice = row.voice_config
+    return Narration(
+        engine=str(voice.get("engine", "unknown")),
+        voice=VoiceSettings(voice=str(voice.get("voice", "default")), speed=voice.get("speed", 1)),
+        sample_rate=int(voice.get("sample_rate", 0)),
+        master_path=Path(master.file_path),
+        total_duration_seconds=float(row.total_duration_seconds),
+        segments=segments,
+    )
+
+
+class SessionCounters(TypedDict):
+    slides_generated: int
+    audio_files_generated: int
+    video_files_generated: int
+    total_assets_generated: int
+
+
+def counters(assets: list[MultimediaAsset]) -> SessionCounters:
+    """The session's counters, counted from its asset rows."""
+    kinds = [asset.asset_type for asset in assets]
+    return {
+        "slides_generated": kinds.count("slide"),
+        "audio_files_generated": kinds.count("audio"),
+        "video_files_generated": kinds.count("video"),
+        "total_assets_generated": len(kinds),
+    }
+
+
+def check_files(assets: list[MultimediaAsset]) -> None:
+    """Refuse to go on when an asset row points at a file that is gone."""
+    missing = [a.file_path for a in assets if not Path(a.file_path).is_file()]
+    if missing:
+        raise MediaInputError(f"asset files are missing: {', '.join(missing[:5])}")

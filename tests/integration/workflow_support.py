@@ -1,0 +1,98 @@
+"""Helpers of the workflow tests: settings, seeding a course, driving the in-process daemon, and
+reading rows back with plain SQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import anyio
+import psycopg
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+
+from lxera_pipeline.cli.demo_daemon import in_process_daemon
+from lxera_pipeline.cli.demo_seed import DemoCourse, Seeded, seed_course
+from lxera_pipeline.handlers.workflow.resources import Resources, build_resources
+from lxera_pipeline.settings import Settings
+
+Row = dict[str, Any]
+FAST_DAEMON: dict[str, Any] = {
+    "lease_seconds": 20.0,
+    "heartbeat_seconds": 2.0,
+    "poll_seconds": 0.5,
+    "retry_base_seconds": 0.2,
+    "retry_max_seconds": 2.0,
+    "shutdown_grace_seconds": 10.0,
+    "log_level": "warning",
+}
+
+
+def workflow_settings(dsn: str, tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": dsn,
+        "data_dir": tmp_path / "data",
+        "storage_dir": tmp_path / "media",
+        "narration_seconds_per_module": 6.0,
+        **FAST_DAEMON,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+def course(*modules: dict[str, Any]) -> DemoCourse:
+    return DemoCourse(learner_name="Zoë Martínez", modules=tuple(modules))
+
+
+def module(title: str, quality: str, priority: str = "medium") -> dict[str, Any]:
+    return {
+        "title": title,
+        "description": f"What {title.lower()} means at work.",
+        "learning_objectives": [f"Explain {title.lower()}", "Apply it to a real report"],
+        "key_topics": [title.lower(), "reporting"],
+        "priority": priority,
+        "demo_quality": quality,
+    }
+
+
+def fetch(dsn: str, query: str, params: dict[str, Any] | None = None) -> list[Row]:
+    with psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as conn:
+        return [dict(row) for row in conn.execute(query, params or {})]  # type: ignore[arg-type]
+
+
+async def plan_settled(conn: AsyncConnection[Any], plan_id: UUID) -> bool:
+    """The plan is delivered or failed and no delivery is left to run."""
+    cur = await conn.execute(
+        "select status from public.cm_course_plans where plan_id = %(p)s", {"p": plan_id}
+    )
+    row = await cur.fetchone()
+    open_cur = await conn.execute(
+        "select count(*) from pipeline.deliveries where state in ('pending', 'running')"
+    )
+    open_row = await open_cur.fetchone()
+    return bool(row and row[0] in ("delivered", "failed") and open_row and open_row[0] == 0)
+
+
+async def drive(
+    dsn: str,
+    settings: Settings,
+    demo: DemoCourse,
+    timeout: float = 90.0,
+    resources: Resources | None = None,
+    done: Callable[[AsyncConnection[Any], UUID], Awaitable[bool]] = plan_settled,
+) -> tuple[Seeded, float]:
+    """Seed the course, run the daemon until ``done``; the seed and the seconds it took."""
+    resources = resources or build_resources(settings)
+    started = time.perf_counter()
+    async with (
+        await AsyncConnection.connect(dsn, autocommit=True) as conn,
+        in_process_daemon(settings, dsn, resources),
+    ):
+        seeded = await seed_course(conn, demo)
+        with anyio.fail_after(timeout):
+            while not await done(conn, seeded.plan_id):
+                await anyio.sleep(0.2)
+    return seeded, time.perf_counter() - started
