@@ -4,9 +4,10 @@ Everything happens on one connection inside one transaction that the dry run rol
 listing what was written, so even a write made through ``connection()`` is captured and undone.
 ``transaction()`` sets the causation and correlation settings with the daemon's own
 ``set_causation`` query (like the daemon's fenced transaction without a token) and, like the
-daemon, refuses a second transaction per attempt; it marks no delivery done and writes no audit row. The daemon's
-:class:`~lxera_pipeline.listeners.context.DeliveryContext` has a ``dry_run`` mode too, but it runs
-each block on its own pool connection and rolls it back on exit, before anything could be listed.
+daemon, refuses a second transaction per attempt; it marks no delivery done and writes no audit
+row. The daemon's :class:`~lxera_pipeline.listeners.context.DeliveryContext` has a ``dry_run``
+mode too, but it runs each block on its own pool connection and rolls it back on exit, before
+anything could be listed.
 """
 
 from __future__ import annotations
