@@ -1,30 +1,26 @@
 """Shared pieces of the operator-command tests: rows, a test quality-gate handler on a private
-registry, its subscription, database fingerprints, and a minimal in-test delivery runner.
+registry, its subscription, database fingerprints, and running its deliveries.
 
-The runner stands in for the daemon's (it claims due pending deliveries one at a time, runs the
-handler with a context whose ``transaction()`` marks the delivery done and writes the audit row in
-the same commit, and retries or dead-letters on failure); it exists so these tests exercise replays
-and dead-letter retries end to end without starting a daemon process.
+Deliveries are run by the real daemon, in-process, serving only the test handler (:func:`drain`).
 """
 
 from __future__ import annotations
 
-import traceback
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import psycopg
 from psycopg import AsyncConnection, sql
-from psycopg.rows import DictRow, dict_row
-from psycopg.types.json import Jsonb
 
-from lxera_pipeline.events.models import StatusEvent, parse_event
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import Registry
 from lxera_pipeline.handlers.sync import sync_subscriptions_sync
+from lxera_pipeline.listeners.config import DaemonConfig
+from lxera_pipeline.listeners.daemon import Daemon
+from lxera_pipeline.listeners.selection import HandlerSet
+from lxera_pipeline.settings import Settings
 
 GRADER = "optest.grader"
 
@@ -128,115 +124,55 @@ def fingerprint(dsn: str) -> dict[str, tuple[int, str]]:
     return result
 
 
-@dataclass
-class MiniContext:
-    event: StatusEvent
-    delivery: dict[str, Any]
-    dsn: str
-    resources: Any = None
-    notes: dict[str, Any] = field(default_factory=dict)
-    committed: bool = False
-
-    @property
-    def delivery_id(self) -> int:
-        return int(self.delivery["delivery_id"])
-
-    @property
-    def attempt(self) -> int:
-        return int(self.delivery["attempts"])
-
-    @property
-    def is_replay(self) -> bool:
-        return bool(self.delivery["is_replay"])
-
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[AsyncConnection[DictRow]]:
-        async with await AsyncConnection.connect(
-            self.dsn, autocommit=True, row_factory=dict_row
-        ) as conn:
-            yield conn
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection[DictRow]]:
-        async with self.connection() as conn, conn.transaction():
-            await conn.execute(
-                "select set_config('pipeline.causation_id', %s, true),"
-                " set_config('pipeline.correlation_id', %s, true)",
-                (str(self.event.event_id), str(self.event.correlation_id)),
-            )
-            yield conn
-            await finish(conn, self, "succeeded", None, None)
-            self.committed = True
-
-    def note(self, **detail: Any) -> None:
-        self.notes.update(detail)
-
-
-async def finish(
-    conn: AsyncConnection[DictRow],
-    ctx: MiniContext,
-    outcome: str,
-    error: str | None,
-    trace: str | None,
-) -> None:
-    delivery = ctx.delivery
-    state = {"succeeded": "done", "dead": "dead", "failed": "pending"}[outcome]
-    await conn.execute(
-        "update pipeline.deliveries set state = %s, last_error = coalesce(%s, last_error),"
-        " finished_at = case when %s in ('done', 'dead') then now() end where delivery_id = %s",
-        (state, error, state, delivery["delivery_id"]),
-    )
-    await conn.execute(
-        "insert into pipeline.audit_log (delivery_id, event_id, handler, attempt, outcome,"
-        " is_replay, worker, entity_id, correlation_id, started_at, error, traceback, detail)"
-        " values (%s, %s, %s, %s, %s, %s, 'test-runner', %s, %s, now(), %s, %s, %s)",
-        (
-            delivery["delivery_id"],
-            delivery["event_id"],
-            delivery["handler"],
-            delivery["attempts"],
-            outcome,
-            delivery["is_replay"],
-            delivery["entity_id"],
-            ctx.event.correlation_id,
-            error,
-            trace,
-            Jsonb(ctx.notes),
-        ),
+def daemon_settings(dsn: str) -> Settings:
+    """Quick retries and polls so a test daemon drains in well under a second."""
+    return Settings(
+        database_url=dsn,
+        poll_seconds=0.2,
+        retry_base_seconds=0.05,
+        retry_max_seconds=0.2,
+        lease_seconds=10.0,
+        heartbeat_seconds=2.0,
+        probe_seconds=5.0,
+        log_level="warning",
+        http_port=None,
     )
 
 
-async def _claim(conn: AsyncConnection[DictRow], names: list[str]) -> dict[str, Any] | None:
-    cur = await conn.execute(
-        "update pipeline.deliveries d set state = 'running', attempts = attempts + 1"
-        " where delivery_id = (select delivery_id from pipeline.deliveries"
-        "  where state = 'pending' and handler = any(%s) and run_after <= now()"
-        "  order by delivery_id limit 1 for update skip locked)"
-        " returning d.*",
-        (names,),
-    )
-    return await cur.fetchone()
+async def _open_work(dsn: str) -> int:
+    async with await AsyncConnection.connect(dsn, autocommit=True) as conn:
+        cur = await conn.execute(
+            "select count(*) from pipeline.deliveries"
+            " where state in ('pending', 'running') and handler = any(%s)",
+            ([spec.name for spec in test_registry],),
+        )
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
 
 
-async def run_pending(dsn: str, registry: Registry = test_registry) -> int:
-    """Run every due pending delivery of the registry's handlers; returns how many attempts."""
-    attempts = 0
-    async with await AsyncConnection.connect(dsn, autocommit=True, row_factory=dict_row) as conn:
-        while (delivery := await _claim(conn, [spec.name for spec in registry])) is not None:
-            attempts += 1
-            cur = await conn.execute(
-                "select * from pipeline.events where event_id = %s", (delivery["event_id"],)
-            )
-            event = parse_event(dict(await cur.fetchone() or {}))
-            ctx = MiniContext(event, dict(delivery), dsn)
-            spec = registry.get(delivery["handler"])
-            assert spec is not None
-            try:
-                await spec.func(ctx)
-            except Exception as exc:
-                dead = delivery["attempts"] >= delivery["max_attempts"]
-                async with conn.transaction():
-                    await finish(
-                        conn, ctx, "dead" if dead else "failed", str(exc), traceback.format_exc()
-                    )
-    return attempts
+async def _until_no_open_work(dsn: str) -> None:
+    while True:
+        if not await _open_work(dsn):
+            return
+        await anyio.sleep(0.05)
+
+
+async def drain(dsn: str, time_limit: float = 30.0) -> None:
+    """Run the daemon in-process, serving only the test handlers, until none of their deliveries
+    is pending or running (retries included: a broken grader ends dead)."""
+    config = DaemonConfig.from_settings(daemon_settings(dsn), dsn)
+    daemon = Daemon(config, HandlerSet.of(list(test_registry)))
+    async with anyio.create_task_group() as group:
+        await group.start(daemon.run)
+        try:
+            with anyio.fail_after(time_limit):
+                await _until_no_open_work(dsn)
+        finally:
+            daemon.request_stop("test drained")
+
+
+def run_daemon(dsn: str) -> int:
+    """Drain the test handler's deliveries with the daemon; returns how many calls it made."""
+    before = BEHAVIOUR.calls
+    anyio.run(drain, dsn)
+    return BEHAVIOUR.calls - before

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio
 import psycopg
 from click.testing import CliRunner, Result
 
@@ -15,7 +14,7 @@ from tests.integration.operate_support import (
     BEHAVIOUR,
     GRADER,
     new_content,
-    run_pending,
+    run_daemon,
     seed_company,
     set_status,
     subscribe_test_handlers,
@@ -45,7 +44,7 @@ def test_dead_retry_brings_a_dead_delivery_back_to_done(db_dsn: str) -> None:
         set_status(conn, content, "quality_check")
     BEHAVIOUR.broken = True
     try:
-        assert anyio.run(run_pending, db_dsn) == 2  # max_attempts=2, then dead
+        assert run_daemon(db_dsn) == 2  # max_attempts=2, then dead
     finally:
         BEHAVIOUR.broken = False
 
@@ -80,7 +79,7 @@ def test_dead_retry_brings_a_dead_delivery_back_to_done(db_dsn: str) -> None:
         ).fetchone()
     assert audit == ("released", "cli:carol", "dead_retry", "carol", "grader fixed")
 
-    assert anyio.run(run_pending, db_dsn) == 1
+    assert run_daemon(db_dsn) == 1
     assert delivery(db_dsn, dead["delivery_id"])[:2] == ("done", 1)
     assert json.loads(invoke(db_dsn, "dead", "list", "--json").output) == []
     again = invoke(db_dsn, "dead", "retry", "--delivery", str(dead["delivery_id"]))
@@ -95,10 +94,10 @@ def test_dead_retry_all(db_dsn: str) -> None:
             set_status(conn, new_content(conn, company, name), "quality_check")
     BEHAVIOUR.broken = True
     try:
-        anyio.run(run_pending, db_dsn)
+        run_daemon(db_dsn)
     finally:
         BEHAVIOUR.broken = False
     result = invoke(db_dsn, "dead", "retry", "--all", "--json")
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.output)) == 2
-    assert anyio.run(run_pending, db_dsn) == 2
+    assert run_daemon(db_dsn) == 2

@@ -20,7 +20,7 @@ from tests.integration.operate_support import (
     GRADER,
     fingerprint,
     new_content,
-    run_pending,
+    run_daemon,
     seed_company,
     set_status,
     subscribe_test_handlers,
@@ -38,7 +38,7 @@ def gated(db_dsn: str) -> tuple[str, Any, int]:
         row = conn.execute("select max(event_id) from pipeline.events").fetchone()
     BEHAVIOUR.broken = True
     try:
-        anyio.run(run_pending, db_dsn)
+        run_daemon(db_dsn)
     finally:
         BEHAVIOUR.broken = False
     assert row is not None

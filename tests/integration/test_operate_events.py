@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio
 import psycopg
 import pytest
 from click.testing import CliRunner, Result
@@ -14,7 +13,7 @@ from lxera_pipeline.cli import cli
 from tests.integration.operate_support import (
     BEHAVIOUR,
     new_content,
-    run_pending,
+    run_daemon,
     seed_company,
     set_status,
     subscribe_test_handlers,
@@ -34,12 +33,12 @@ def history(db_dsn: str) -> dict[str, Any]:
         company = seed_company(conn)
         good, bad = new_content(conn, company, "Good"), new_content(conn, company, "Bad")
         set_status(conn, good, "quality_check")
-    anyio.run(run_pending, db_dsn)
+    run_daemon(db_dsn)
     BEHAVIOUR.broken = True
     try:
         with psycopg.connect(db_dsn, autocommit=True) as conn:
             set_status(conn, bad, "quality_check")
-        anyio.run(run_pending, db_dsn)
+        run_daemon(db_dsn)
     finally:
         BEHAVIOUR.broken = False
     return {"dsn": db_dsn, "company": company, "good": good, "bad": bad}

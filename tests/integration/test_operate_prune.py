@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import anyio
 import psycopg
 from click.testing import CliRunner
 from psycopg.rows import dict_row
@@ -17,7 +16,7 @@ from lxera_pipeline.listeners.ops.prune import prune
 from tests.integration.operate_support import (
     BEHAVIOUR,
     new_content,
-    run_pending,
+    run_daemon,
     seed_company,
     set_status,
     subscribe_test_handlers,
@@ -35,11 +34,11 @@ def seed(dsn: str) -> dict[str, Any]:
         for name in ("done", "dead", "pending", "running"):
             ids[name] = new_content(conn, company, name)
         set_status(conn, ids["done"], "quality_check")
-        anyio.run(run_pending, dsn)
+        run_daemon(dsn)
         BEHAVIOUR.broken = True
         try:
             set_status(conn, ids["dead"], "quality_check")
-            anyio.run(run_pending, dsn)
+            run_daemon(dsn)
         finally:
             BEHAVIOUR.broken = False
         set_status(conn, ids["pending"], "quality_check")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio
 import psycopg
 import pytest
 from click.testing import CliRunner, Result
@@ -16,7 +15,7 @@ from tests.integration.operate_support import (
     BEHAVIOUR,
     GRADER,
     new_content,
-    run_pending,
+    run_daemon,
     seed_company,
     set_status,
     subscribe_test_handlers,
@@ -36,7 +35,7 @@ def graded(db_dsn: str) -> dict[str, Any]:
         content = new_content(conn, seed_company(conn))
         set_status(conn, content, "quality_check")
         gate = conn.execute("select max(event_id) from pipeline.events").fetchone()
-    anyio.run(run_pending, db_dsn)
+    run_daemon(db_dsn)
     assert gate is not None
     return {"dsn": db_dsn, "content": content, "gate": int(gate[0])}
 
@@ -101,7 +100,7 @@ def test_forced_replay_runs_again_and_is_audited_as_replay(graded: dict[str, Any
     assert again.exit_code == 4
     assert "already has pending delivery" in again.output
 
-    assert anyio.run(run_pending, dsn) == 1
+    assert run_daemon(dsn) == 1
     content = graded["content"]
     assert (
         count(dsn, "select count(*) from cm_quality_assessments where content_id = %s", content)
@@ -127,7 +126,7 @@ def test_replay_of_an_entity_still_in_place(db_dsn: str) -> None:
         set_status(conn, content, "quality_check")
     BEHAVIOUR.broken = True
     try:
-        anyio.run(run_pending, db_dsn)
+        run_daemon(db_dsn)
     finally:
         BEHAVIOUR.broken = False
     result = invoke(
@@ -144,7 +143,7 @@ def test_replay_of_an_entity_still_in_place(db_dsn: str) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "1 replay deliveries by bob: grader fixed" in result.output
-    assert anyio.run(run_pending, db_dsn) == 1
+    assert run_daemon(db_dsn) == 1
     assert (
         count(
             db_dsn,

@@ -6,14 +6,13 @@ import json
 import uuid
 from typing import Any
 
-import anyio
 import psycopg
 from click.testing import CliRunner
 from psycopg.rows import dict_row
 
 from lxera_pipeline.cli import cli
 from lxera_pipeline.listeners.ops.timeline import build_timeline
-from tests.integration.operate_support import run_pending, set_status, subscribe_test_handlers
+from tests.integration.operate_support import run_daemon, set_status, subscribe_test_handlers
 from tests.integration.schema_rows import insert_row
 
 Conn = psycopg.Connection[Any]
@@ -50,7 +49,7 @@ def build_chain(dsn: str) -> dict[str, Any]:
         with conn.transaction():
             conn.execute("select set_config('pipeline.correlation_id', %s, true)", (str(plan),))
             set_status(conn, ids["content"], "quality_check")
-    anyio.run(run_pending, dsn)
+    run_daemon(dsn)
     with psycopg.connect(dsn, autocommit=True) as conn:
         ids["approved"] = last_event(conn)
         with conn.transaction():
