@@ -1,0 +1,1 @@
+"""Benchmarks of lxera-pipeline against outbox floors, Procrastinate and PgQueuer (see README)."""

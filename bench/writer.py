@@ -1,0 +1,197 @@
+"""Writer price: status UPDATEs per second with pgbench at 1 and 16 clients, per write path.
+
+    PYTHONPATH=. .venv/bin/python -m bench.writer [--seconds 5] [--rounds 3]
+
+Paths, all on one small table (1,000 rows) in a scratch database:
+  bare           no trigger
+  outbox         an outbox INSERT trigger writing our event row, no NOTIFY (the durable floor)
+  outbox_notify  the same plus NOTIFY on every commit
+  ours_idle      pipeline.track_status (guard + event + one delivery), no listener armed
+  ours_listening the same with a listener following the wake-up protocol
+  ours_pinned    the same with a listener armed for the whole run (every commit NOTIFYs)
+  proposal_a/c   cheaper trigger shapes measured for the findings (bench/sql/writer_profile.sql)
+Each round runs every (path, clients) cell once, in a rotated order; a path's ratio is the
+median over rounds of its tps divided by the outbox tps of the same round (adjacent runs see the
+same machine load), its tps the median over rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import psycopg
+
+from bench.common import (
+    SQL_DIR,
+    BenchError,
+    Figure,
+    bench_sql,
+    median,
+    migrated_database_dsn,
+    print_figures,
+    scratch_database,
+)
+from bench.wakeup_listener import WakeupListener
+
+W, P = "writer.sql", "writer_profile.sql"
+TRIGGERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "bare": (),
+    "outbox": ((W, "trigger_outbox"),),
+    "outbox_notify": ((W, "trigger_outbox_notify"),),
+    "ours_idle": ((W, "trigger_ours"),),
+    "ours_listening": ((W, "trigger_ours"),),
+    "ours_pinned": ((W, "trigger_ours"),),
+    # Proposed cheaper shapes (see writer_profile.py and /work/notes/bench-findings.md).
+    "proposal_a": ((P, "trigger_inline"),),
+    "proposal_c": ((P, "trigger_event_only"),),
+}
+LISTENERS = {"ours_listening": False, "ours_pinned": True}
+DEFAULT_PATHS = ("bare", "outbox", "outbox_notify", "ours_idle", "ours_listening")
+CLIENTS = (1, 16)
+TPS = re.compile(r"^tps = (?P<tps>[0-9.]+) \(without initial connection time\)", re.MULTILINE)
+
+
+@dataclass
+class WriterResults:
+    samples: dict[tuple[str, int], list[float]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def tps(self, path: str, clients: int) -> float:
+        return median(self.samples[(path, clients)])
+
+    def ratio_to(self, path: str, base: str, clients: int) -> float | None:
+        pairs = zip(
+            self.samples[(path, clients)], self.samples.get((base, clients), []), strict=False
+        )
+        ratios = [value / floor for value, floor in pairs if floor > 0]
+        return median(ratios) if ratios else None
+
+
+def pgbench_binary() -> str:
+    found = shutil.which("pgbench") or "/usr/bin/pgbench"
+    if not shutil.which(found):
+        raise BenchError("pgbench is not installed (apt-get install postgresql-client)")
+    return found
+
+
+def run_pgbench(dsn: str, clients: int, seconds: float) -> float:
+    """One pgbench run of the status UPDATE script; returns its tps."""
+    command = [
+        pgbench_binary(),
+        "-n",
+        "-M",
+        "prepared",
+        "-f",
+        str(SQL_DIR / "writer_update.pgbench"),
+        "-c",
+        str(clients),
+        "-j",
+        str(min(clients, 2)),
+        "-T",
+        str(int(seconds)),
+        dsn,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    match = TPS.search(done.stdout)
+    if done.returncode != 0 or match is None:
+        raise BenchError(f"pgbench failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    return float(match["tps"])
+
+
+def prepare(dsn: str, path: str) -> None:
+    """Attach ``path``'s triggers, empty the event tables, vacuum and checkpoint."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(bench_sql(W, "no_triggers"))
+        for file_name, section in TRIGGERS[path]:
+            conn.execute(bench_sql(file_name, section))
+        conn.execute(bench_sql(W, "reset"))
+        conn.execute("vacuum analyze")
+        conn.execute("checkpoint")
+
+
+def measure(dsn: str, path: str, clients: int, seconds: float) -> tuple[float, str]:
+    prepare(dsn, path)
+    if path not in LISTENERS:
+        return run_pgbench(dsn, clients, seconds), ""
+    listener = WakeupListener(dsn, pinned=LISTENERS[path])
+    listener.start()
+    try:
+        tps = run_pgbench(dsn, clients, seconds)
+    finally:
+        counts = listener.stop()
+    return tps, (
+        f"c={clients}: {counts.notifications} wake-ups, {counts.armed} arms, "
+        f"{counts.arm_refused} refused"
+    )
+
+
+def run_writer(paths: Sequence[str], seconds: float, rounds: int) -> WriterResults:
+    results = WriterResults()
+    with scratch_database("writer") as dsn:
+        migrated_database_dsn(dsn)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(bench_sql(W, "schema"))
+            conn.execute(bench_sql(P, "schema"))
+        for round_no in range(rounds):
+            for clients in CLIENTS:
+                for path in rotated(paths, round_no):
+                    tps, note = measure(dsn, path, clients, seconds)
+                    results.samples.setdefault((path, clients), []).append(tps)
+                    if note:
+                        results.notes[f"{path}@{clients}"] = note
+    return results
+
+
+def rotated(paths: Sequence[str], offset: int) -> list[str]:
+    shift = offset % len(paths)
+    return [*paths[shift:], *paths[:shift]]
+
+
+def figures(results: WriterResults, paths: Sequence[str]) -> list[Figure]:
+    rows: list[Figure] = []
+    for clients in CLIENTS:
+        for path in paths:
+            samples = ", ".join(f"{s:,.0f}" for s in results.samples[(path, clients)])
+            note = "; ".join(
+                filter(None, [f"runs: {samples}", results.notes.get(f"{path}@{clients}", "")])
+            )
+            rows.append(
+                Figure(
+                    "writer",
+                    f"{path}, {clients} client(s)",
+                    results.tps(path, clients),
+                    "tps",
+                    "outbox",
+                    results.ratio_to(path, "outbox", clients),
+                    note,
+                )
+            )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> list[Figure]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="pgbench run length")
+    parser.add_argument("--rounds", type=int, default=4, help="runs per cell (medians reported)")
+    parser.add_argument(
+        "--paths",
+        default=",".join(DEFAULT_PATHS),
+        help=f"comma-separated write paths among {', '.join(TRIGGERS)}",
+    )
+    args = parser.parse_args(argv)
+    paths = [p.strip() for p in args.paths.split(",") if p.strip()]
+    unknown = [p for p in paths if p not in TRIGGERS]
+    if unknown:
+        parser.error(f"unknown write path(s) {unknown}; choose among {', '.join(TRIGGERS)}")
+    rows = figures(run_writer(paths, args.seconds, args.rounds), paths)
+    print_figures("Writer price (pgbench status UPDATEs; ratio to outbox-without-NOTIFY)", rows)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
