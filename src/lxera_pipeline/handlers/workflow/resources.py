@@ -9,6 +9,7 @@ which only works when no port hides inside another object.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,21 +53,9 @@ class Resources:
         """Where stages write their files: ``<media_root>/work/<session_id>/<stage>/``."""
         return self.media_root / "work"
 
-    def with_text_ports(self, text: TextPorts) -> Resources:
-        """A copy using other text ports (tests and the demo pick the rule-based quality)."""
-        return _replace(
-            self,
-            researcher=text.researcher,
-            writer=text.writer,
-            enhancer=text.enhancer,
-            script_writer=text.script_writer,
-            assessor=text.assessor,
-        )
-
-
-def _replace(resources: Resources, **changes: Any) -> Resources:
-    values = {name: getattr(resources, name) for name in Resources.__dataclass_fields__}
-    return Resources(**{**values, **changes})
+    def replace(self, **changes: Any) -> Resources:
+        """A copy with some attributes replaced (e.g. another port in a test)."""
+        return dataclasses.replace(self, **changes)
 
 
 def build_resources(settings: Settings, text: TextPorts | None = None) -> Resources:
