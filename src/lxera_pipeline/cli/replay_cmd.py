@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import anyio
@@ -19,22 +18,17 @@ from lxera_pipeline.cli.ops_common import (
 )
 from lxera_pipeline.cli.render_replay import dry_run_json, dry_run_view, replay_view
 from lxera_pipeline.handlers.registry import RegistryError, load_builtin_handlers, registry
+from lxera_pipeline.handlers.workflow.resources import Resources, build_resources
 from lxera_pipeline.listeners.ops.dry_run import dry_run, plan_dry_run
 from lxera_pipeline.listeners.ops.errors import OpsInputError
 from lxera_pipeline.listeners.ops.replay import ReplayRequest, ReplaySelection, replay
 from lxera_pipeline.settings import Settings
 
-RESOURCES_MODULE = "lxera_pipeline.handlers.workflow.resources"
 
-
-def handler_resources(settings: Settings) -> Any:
-    """The resources the workflow handlers use (None when the workflow provides none)."""
-    try:
-        module = importlib.import_module(RESOURCES_MODULE)
-    except ImportError:
-        return None
-    build = getattr(module, "build_resources", None)
-    return build(settings) if callable(build) else None
+def handler_resources(settings: Settings) -> Resources:
+    """The workflow handlers' resources as the daemon builds them, but with local storage: the
+    dry run swaps storage for a recording one anyway, so no remote client is ever created."""
+    return build_resources(settings.model_copy(update={"storage_backend": "local"}))
 
 
 def _load_handlers(selection: str) -> None:

@@ -24,6 +24,7 @@ from lxera_pipeline.events.models import EventParseError, parse_event
 from lxera_pipeline.handlers.registry import HandlerSpec, Registry
 from lxera_pipeline.listeners.ops.capture import Capture, capture_changes
 from lxera_pipeline.listeners.ops.dry_run_context import DryRunContext
+from lxera_pipeline.listeners.ops.errors import RefusedError
 from lxera_pipeline.listeners.ops.recording import PortCall, Recorder, recording_resources
 from lxera_pipeline.listeners.ops.replay import ReplaySelection, moved_on, select_events, subscribed
 from lxera_pipeline.listeners.ops.status import key_columns
@@ -80,6 +81,11 @@ def plan_dry_run(
                     reason,
                 )
             )
+    if not items:
+        only = f" named {selection.handler!r}" if selection.handler else ""
+        raise RefusedError(
+            f"nothing to run: no active handler{only} subscribes to the selected event(s)"
+        )
     return items
 
 
