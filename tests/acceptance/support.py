@@ -94,9 +94,10 @@ class Daemon:
     def wait_ready(self, timeout: float = 30) -> None:
         wait_until(self.is_ready, timeout, f"{self.name} /readyz", interval=0.2)
 
-    def log_tail(self, lines: int = 40) -> str:
+    def log_tail(self, lines: int = 40, width: int = 600) -> str:
+        """The last log lines, each cut to ``width`` (tracebacks carry every local)."""
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+        return "\n".join(line[:width] for line in text.splitlines()[-lines:])
 
     def force_stop(self) -> None:
         if self.proc.poll() is None:

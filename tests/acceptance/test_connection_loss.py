@@ -16,6 +16,7 @@ from tests.acceptance.private_server import PrivateServer
 from tests.acceptance.support import (
     DaemonPool,
     Jobs,
+    delivery_states,
     done_count,
     exactly_once_problems,
     fetch,
@@ -31,7 +32,7 @@ select pid, application_name from pg_stat_activity
 
 
 def listener_pids(dsn: str) -> set[int]:
-    return {row["pid"] for row in fetch(dsn, LISTENERS, {"pattern": "%listen%"})}
+    return {row["pid"] for row in fetch(dsn, LISTENERS, {"pattern": "lxera-pipeline:%:listener"})}
 
 
 def test_terminated_listen_connection_reconnects_and_loses_nothing(
@@ -54,6 +55,7 @@ def test_terminated_listen_connection_reconnects_and_loses_nothing(
 
     assert exactly_once_problems(acc_dsn) == []
     assert daemon.proc.poll() is None
+    assert '"listener.lost"' in daemon.log_path.read_text(), "the termination went unnoticed"
     wait_until(daemon.is_ready, 10, "/readyz to report ready again")
 
 
@@ -83,15 +85,18 @@ def test_postgres_restart_mid_run_every_event_handled_once(
 ) -> None:
     dsn, jobs = private_pool.dsn, Jobs(private_pool.dsn)
     daemons = [private_pool.start(f"d{i}", reconnect_max_seconds=0.5) for i in (1, 2)]
+    jobs.insert("slow", 10, pause=1.0, repause=0.2)  # these wake up while the server is down
     jobs.insert("ping", 300)
     jobs.flip()
-    private_server.stop()  # mid-run: handlers are committing as the server goes away
-    time.sleep(1.0)
+    wait_until(lambda: delivery_states(dsn).get("running"), 10, "handlers in flight")
+    private_server.stop()  # mid-run: handlers are working and committing as the server goes away
+    time.sleep(1.5)
     private_server.start()
     jobs.flip()
-    wait_until(lambda: done_count(dsn) == 900, 45, "all 900 events after the restart")
+    wait_until(lambda: done_count(dsn) == 910, 45, "all 910 events after the restart")
 
     assert exactly_once_problems(dsn) == [], private_pool.logs()
+    assert all('"listener.lost"' in d.log_path.read_text() for d in daemons)
     assert all(d.proc.poll() is None for d in daemons), private_pool.logs()
     for daemon in daemons:
         wait_until(daemon.is_ready, 15, f"{daemon.name} to be ready again")

@@ -76,5 +76,6 @@ def test_second_signal_exits_at_once(pool: DaemonPool, jobs: Jobs, acc_dsn: str)
     assert daemon.proc.poll() is None, "the first signal waits for the handler (grace 60 s)"
     started = time.monotonic()
     daemon.signal(signal.SIGTERM)
-    daemon.wait_exit(3)
+    code = daemon.wait_exit(3)
     assert time.monotonic() - started < 3
+    assert code != 0, "an interrupted shutdown must not look like a clean one"
