@@ -51,13 +51,23 @@ def _admin(statement: sql.Composed, admin_dsn: str) -> None:
         conn.execute(statement)
 
 
+def database_name(dsn: str) -> str:
+    return str(psycopg.conninfo.conninfo_to_dict(dsn)["dbname"])
+
+
 @contextmanager
-def scratch_database(label: str, admin_dsn: str = ADMIN_DSN) -> Iterator[str]:
-    """Create ``bench_<label>_<pid>``, yield its DSN, drop it afterwards (even on error)."""
+def scratch_database(
+    label: str, *, template: str | None = None, admin_dsn: str = ADMIN_DSN
+) -> Iterator[str]:
+    """Create ``bench_<label>_<pid>`` (a copy of database ``template`` if given), yield its
+    DSN, drop it afterwards (even on error)."""
     name = f"bench_{label}_{os.getpid()}"
     drop = sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
     _admin(drop, admin_dsn)
-    _admin(sql.SQL("create database {}").format(sql.Identifier(name)), admin_dsn)
+    create = sql.SQL("create database {}").format(sql.Identifier(name))
+    if template is not None:
+        create = sql.SQL("{} template {}").format(create, sql.Identifier(template))
+    _admin(create, admin_dsn)
     try:
         yield dsn_for(name, admin_dsn)
     finally:

@@ -135,6 +135,7 @@ def run_writer(paths: Sequence[str], seconds: float, rounds: int) -> WriterResul
     with scratch_database("writer") as dsn:
         migrated_database_dsn(dsn)
         with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(bench_sql("bench_items.sql", "table"))
             conn.execute(bench_sql(W, "schema"))
             conn.execute(bench_sql(P, "schema"))
         for round_no in range(rounds):

@@ -97,6 +97,7 @@ def run_profile(updates: int, rounds: int) -> dict[str, list[tuple[float, float]
     with scratch_database("writer_profile") as dsn:
         migrated_database_dsn(dsn)
         with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(bench_sql("bench_items.sql", "table"))
             conn.execute(bench_sql(W, "schema"))
             conn.execute(bench_sql(P, "schema"))
         for _ in range(rounds):

@@ -1,18 +1,8 @@
--- Writer-price benchmark: one small status table and the write paths compared on it.
+-- Writer-price benchmark: the write paths compared on bench_items (bench_items.sql).
 -- `bench_outbox` has the columns of pipeline.events and only its primary key: the cheapest
 -- durable record of a status change (the floor any durable design pays).
 
 -- name: schema
-create table bench_items (
-    item_id    uuid primary key default gen_random_uuid(),
-    n          integer not null unique,
-    company_id uuid not null default gen_random_uuid(),
-    status     text not null,
-    seq        bigint not null default 0,
-    updated_at timestamptz not null default now()
-);
-insert into bench_items (n, status) select g, 'a' from generate_series(1, 1000) g;
-
 create table bench_outbox (
     event_id        bigint generated always as identity primary key,
     event_type      text not null,
@@ -76,9 +66,6 @@ begin
 end
 $$;
 
-select pipeline.allow_transitions('bench_items', 'status',
-                                  array[['new', 'a'], ['a', 'b'], ['b', 'a']]);
-select pipeline.track_status('bench_items', 'status', 'item_id');
 insert into pipeline.subscriptions
     (handler, handler_group, table_name, status_column, from_status, to_status, max_attempts)
 values ('bench.writer_noop', 'bench', 'bench_items', 'status', '*', '*', 5);
