@@ -116,6 +116,8 @@ def test_forced_replay_runs_again_and_is_audited_as_replay(graded: dict[str, Any
         == 1
     )
     assert count(dsn, "select count(*) from pipeline.audit_log where not is_replay") == 1
+    shown = invoke(dsn, "timeline", str(content))
+    assert "optest.grader (replay by alice): done in" in shown.output
 
 
 def test_replay_of_an_entity_still_in_place(db_dsn: str) -> None:

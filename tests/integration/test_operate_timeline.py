@@ -101,8 +101,8 @@ def test_timeline_command_output(db_dsn: str) -> None:
     result = CliRunner().invoke(cli, ["timeline", str(ids["content"])], env=env)
     assert result.exit_code == 0, result.output
     assert "Where it stands now" in result.output
-    assert "└ cm_module_content quality_check -> approved" in result.output
-    assert "optest.grader: done [succeeded]" in result.output
+    assert "quality_check -> approved" in result.output
+    assert "optest.grader: done in " in result.output
     assert "mm_multimedia_sessions.current_stage" in result.output
     data = json.loads(
         CliRunner().invoke(cli, ["timeline", str(ids["content"]), "--json"], env=env).output

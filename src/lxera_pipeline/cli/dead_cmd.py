@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from rich.table import Table
 
 from lxera_pipeline.cli.common import print_json
 from lxera_pipeline.cli.ops_common import connect, dsn_from_settings, operator_errors, operator_name
-from lxera_pipeline.cli.render import clip, console, uuid_column, when
+from lxera_pipeline.cli.render import clip, console, ops_table, uuid_column, when
 from lxera_pipeline.listeners.ops.dead import DeadFilter, list_dead, retry_dead
 from lxera_pipeline.listeners.ops.filters import parse_uuid, parse_when
 
@@ -58,7 +57,7 @@ def dead_list(limit: int, as_json: bool, **filters: Any) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table(
+    table = ops_table(
         "delivery",
         "event",
         "handler",
@@ -69,7 +68,6 @@ def dead_list(limit: int, as_json: bool, **filters: Any) -> None:
         "dead since",
         "last error",
         title=f"{len(rows)} dead deliveries",
-        title_justify="left",
     )
     for row in rows:
         table.add_row(

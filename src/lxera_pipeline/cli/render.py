@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from rich import box
 from rich.console import Console
-from rich.table import Column
+from rich.table import Column, Table
 
 Row = dict[str, Any]
 
@@ -70,3 +71,21 @@ def uuid_column(header: str = "entity") -> Column:
 
 def time_column(header: str = "committed") -> Column:
     return Column(header, no_wrap=True)
+
+
+def ops_table(*columns: str | Column, title: str | None = None) -> Table:
+    """A borderless table (copy-paste friendly: no vertical rules around the ids)."""
+    return Table(
+        *columns,
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+
+
+def one_day(values: list[datetime]) -> str | None:
+    """The local date when all ``values`` fall on it (then a clock time is enough), else None."""
+    days = {value.astimezone().date().isoformat() for value in values}
+    return days.pop() if len(days) == 1 else None

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from rich.panel import Panel
-from rich.table import Table
+from rich.table import Column, Table
 
 from lxera_pipeline.cli.render import (
     clip,
     clock,
     console,
+    one_day,
+    ops_table,
     states,
     stream,
     time_column,
@@ -24,20 +26,21 @@ Row = dict[str, Any]
 
 
 def events_table(rows: list[Row]) -> None:
-    table = Table(
+    day = one_day([row["committed_at"] for row in rows])
+    stamp = clock if day else when
+    table = ops_table(
         "event",
         time_column(),
-        "table",
+        Column("table", no_wrap=True),
         uuid_column(),
-        "transition",
-        "deliveries",
-        title=f"{len(rows)} events",
-        title_justify="left",
+        Column("transition", no_wrap=True),
+        Column("deliveries", no_wrap=True),
+        title=f"{len(rows)} events" + (f" on {day}" if day else ""),
     )
     for row in rows:
         table.add_row(
             str(row["event_id"]),
-            when(row["committed_at"]),
+            stamp(row["committed_at"]),
             stream(row),
             str(row["entity_id"]),
             transition(row),
@@ -78,15 +81,8 @@ def _cause(cause: Row | None) -> str:
 
 
 def _deliveries(rows: list[Row]) -> Table:
-    table = Table(
-        "delivery",
-        "handler",
-        "state",
-        "attempts",
-        "replay",
-        "last error",
-        title="Deliveries",
-        title_justify="left",
+    table = ops_table(
+        "delivery", "handler", "state", "attempts", "replay", "last error", title="Deliveries"
     )
     for row in rows:
         replay = f"of {row['replay_of']} by {row['replay_by']}" if row["is_replay"] else ""
@@ -102,7 +98,7 @@ def _deliveries(rows: list[Row]) -> Table:
 
 
 def _audit(rows: list[Row]) -> Table:
-    table = Table(
+    table = ops_table(
         "audit",
         "delivery",
         "handler",
@@ -114,7 +110,6 @@ def _audit(rows: list[Row]) -> Table:
         "took",
         "error",
         title="Audit log",
-        title_justify="left",
     )
     for row in rows:
         table.add_row(
@@ -133,14 +128,8 @@ def _audit(rows: list[Row]) -> Table:
 
 
 def _caused(rows: list[Row]) -> Table:
-    table = Table(
-        "event",
-        time_column(),
-        "table",
-        uuid_column(),
-        "transition",
-        title="Events it caused",
-        title_justify="left",
+    table = ops_table(
+        "event", time_column(), "table", uuid_column(), "transition", title="Events it caused"
     )
     for row in rows:
         table.add_row(

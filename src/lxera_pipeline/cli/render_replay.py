@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from lxera_pipeline.cli.render import clip, console, stream, transition
+from lxera_pipeline.cli.render import clip, console, ops_table, stream, transition
 from lxera_pipeline.listeners.ops.capture import RowChange
 from lxera_pipeline.listeners.ops.dry_run import DryRunResult
 
@@ -106,14 +105,13 @@ def dry_run_json(results: list[DryRunResult]) -> list[dict[str, Any]]:
 
 
 def replay_view(created: list[Row], by: str, reason: str) -> None:
-    table = Table(
+    table = ops_table(
         "delivery",
         "event",
         "handler",
         "entity",
         "replay of",
         title=f"{len(created)} replay deliveries by {by}: {reason}",
-        title_justify="left",
     )
     for row in created:
         table.add_row(

@@ -80,13 +80,14 @@ select e.event_id, e.event_type, e.table_name, e.status_column, e.entity_id, e.c
 
 -- name: ops_audit_for_events
 select a.audit_id, a.delivery_id, a.event_id, a.handler, a.attempt, a.outcome, a.is_replay,
-       a.worker, a.started_at, a.finished_at, a.duration_ms, a.error
+       a.worker, a.started_at, a.finished_at, a.duration_ms, a.error, a.detail
   from pipeline.audit_log a
  where a.event_id = any(%(event_ids)s)
  order by a.event_id, a.audit_id
 
 -- name: ops_deliveries_for_events
-select d.delivery_id, d.event_id, d.handler, d.state, d.attempts, d.is_replay, d.last_error
+select d.delivery_id, d.event_id, d.handler, d.state, d.attempts, d.is_replay, d.replay_by,
+       d.last_error
   from pipeline.deliveries d
  where d.event_id = any(%(event_ids)s)
  order by d.event_id, d.delivery_id
