@@ -59,3 +59,4 @@ select e.event_id, e.table_name, e.status_column, e.old_status, e.new_status, e.
                         where content_id = %(content_id)s)
  group by e.event_id
  order by e.event_id;
+

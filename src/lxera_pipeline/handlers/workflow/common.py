@@ -19,13 +19,15 @@ from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
 
-# Namespace of the deterministic ids the workflow derives from the events that create rows, so a
-# replayed or retried creation finds the row it made before instead of adding another.
+# Namespace of the deterministic ids the workflow derives from the row and the event that create
+# a row, so a replayed or retried creation finds the row it made before instead of adding
+# another. The parent's id is part of the name: event ids are only unique within one database,
+# and these ids also name work directories and storage keys.
 WORKFLOW_NAMESPACE = uuid.UUID("6f0f3c1e-8a51-4c55-9a7e-2b6f4f3c9d10")
 
 
 def stable_id(kind: str, *parts: object) -> UUID:
-    """The same UUID for the same (kind, parts): e.g. ``stable_id("research", event_id)``."""
+    """The same UUID for the same parts, e.g. ``stable_id("media", content_id, event_id)``."""
     return uuid.uuid5(WORKFLOW_NAMESPACE, "/".join([kind, *(str(part) for part in parts)]))
 
 

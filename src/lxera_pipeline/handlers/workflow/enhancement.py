@@ -78,7 +78,7 @@ async def open_enhancement(ctx: HandlerContext) -> None:
             content_id=content_id,
             sections_to_enhance=needing or list(SECTION_NAMES),
             quality_assessment_id=assessment.assessment_id if assessment else None,
-            session_id=stable_id("enhancement", ctx.event.event_id),
+            session_id=stable_id("enhancement", content_id, ctx.event.event_id),
         )
         ctx.note(session_id=str(session.session_id), sections=session.sections_to_enhance)
 

@@ -66,7 +66,7 @@ async def start_media(ctx: HandlerContext) -> None:
             conn,
             content_id=content_id,
             generation_config=config,
-            session_id=stable_id("media", ctx.event.event_id),
+            session_id=stable_id("media", content_id, ctx.event.event_id),
         )
         ctx.note(session_id=str(session.session_id))
 

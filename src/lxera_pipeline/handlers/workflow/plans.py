@@ -61,7 +61,7 @@ async def start_research(ctx: HandlerContext) -> None:
             ctx.note(failed=problem)
             return
         research = await create_research_result(
-            conn, plan_id=plan_id, research_id=stable_id("research", ctx.event.event_id)
+            conn, plan_id=plan_id, research_id=stable_id("research", plan_id, ctx.event.event_id)
         )
         await set_plan_status(conn, plan_id, "researching", total_modules=len(modules))
         ctx.note(research_id=str(research.research_id), modules=len(modules))
