@@ -36,7 +36,8 @@ async def test_storage_records_and_uploads_nothing(real: Resources, tmp_path: Pa
     assert isinstance(dry.storage, RecordingStorage)
     assert dry.media_root.is_relative_to(recorder.scratch)
     assert dry.settings.media_root.is_relative_to(recorder.scratch)
-    assert dry.settings.storage_backend == "local"
+    assert dry.settings.storage_backend == real.settings.storage_backend
+    assert type(dry.narrator).__name__ == type(real.narrator).__name__  # recorded configs match
     local = tmp_path / "video.mp4"
     local.write_bytes(b"x" * 10)
     stored = await dry.storage.put(local, "video", "whole_module", "video.mp4", "video/mp4")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rich.panel import Panel
@@ -66,7 +67,7 @@ def _facts(event: Row, cause: Row | None) -> Table:
         ("correlation", event["correlation_id"]),
         ("caused by", _cause(cause)),
         ("actor", event["actor_role"]),
-        ("snapshot", clip(event["snapshot"], 200)),
+        ("snapshot", clip(json.dumps(event["snapshot"], default=str), 200)),
     ):
         facts.add_row(name, str(value))
     return facts
@@ -92,25 +93,27 @@ def _deliveries(rows: list[Row]) -> Table:
             row["state"],
             f"{row['attempts']}/{row['max_attempts']}",
             replay,
-            clip(row["last_error"]),
+            clip(row["last_error"], 100),
         )
     return table
 
 
 def _audit(rows: list[Row]) -> Table:
-    table = ops_table(
-        "audit",
-        "delivery",
-        "handler",
-        "try",
-        "outcome",
-        "replay",
-        "worker",
-        "started",
-        "took",
-        "error",
-        title="Audit log",
-    )
+    fixed = [
+        Column(name, no_wrap=True)
+        for name in (
+            "audit",
+            "delivery",
+            "handler",
+            "try",
+            "outcome",
+            "replay",
+            "worker",
+            "started",
+            "took",
+        )
+    ]
+    table = ops_table(*fixed, "error", title="Audit log")
     for row in rows:
         table.add_row(
             str(row["audit_id"]),
@@ -119,12 +122,27 @@ def _audit(rows: list[Row]) -> Table:
             str(row["attempt"]),
             row["outcome"],
             "yes" if row["is_replay"] else "",
-            clip(row["worker"], 24),
+            clip(row["worker"], 18),
             clock(row["started_at"]),
             f"{row['duration_ms']:.0f}ms",
-            clip(row["error"], 50),
+            clip(row["error"], 60),
         )
     return table
+
+
+def _tracebacks(rows: list[Row]) -> list[Panel]:
+    """Each distinct traceback once, titled with the attempts that raised it."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        if row.get("traceback"):
+            key = (row["handler"], row["traceback"].rstrip())
+            seen.setdefault(key, []).append(str(row["attempt"]))
+    return [
+        Panel(
+            text, title=f"traceback of {handler} (attempt {', '.join(tries)})", title_align="left"
+        )
+        for (handler, text), tries in seen.items()
+    ]
 
 
 def _caused(rows: list[Row]) -> Table:
@@ -150,14 +168,6 @@ def event_detail(detail: EventDetail) -> None:
     out.print(_facts(event, detail.cause))
     out.print(_deliveries(detail.deliveries) if detail.deliveries else "No deliveries.")
     out.print(_audit(detail.audit) if detail.audit else "No audit rows.")
-    for row in detail.audit:
-        if row.get("traceback"):
-            out.print(
-                Panel(
-                    row["traceback"].rstrip(),
-                    title=f"audit {row['audit_id']} traceback "
-                    f"({row['handler']}, attempt {row['attempt']})",
-                    title_align="left",
-                )
-            )
+    for panel in _tracebacks(detail.audit):
+        out.print(panel)
     out.print(_caused(detail.caused) if detail.caused else "It caused no events.")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from typing import Any
 
 import anyio
 import click
 
-from lxera_pipeline.cli.common import EXIT_USAGE, fail, print_json
+from lxera_pipeline.cli.common import EXIT_FAILURE, EXIT_USAGE, fail, print_json
 from lxera_pipeline.cli.ops_common import (
     connect,
     dsn_from_settings,
@@ -26,9 +28,10 @@ from lxera_pipeline.settings import Settings
 
 
 def handler_resources(settings: Settings) -> Resources:
-    """The workflow handlers' resources as the daemon builds them, but with local storage: the
-    dry run swaps storage for a recording one anyway, so no remote client is ever created."""
-    return build_resources(settings.model_copy(update={"storage_backend": "local"}))
+    """The workflow handlers' resources as the daemon builds them, except that the storage is
+    built local: the dry run swaps it for a recording one anyway, so no remote client is made."""
+    local = build_resources(settings.model_copy(update={"storage_backend": "local"}))
+    return dataclasses.replace(local, settings=settings)
 
 
 def _load_handlers(selection: str) -> None:
@@ -55,6 +58,8 @@ def _dry_run(
         print_json(dry_run_json(results))
     else:
         dry_run_view(results)
+    if any(result.outcome != "succeeded" for result in results):
+        sys.exit(EXIT_FAILURE)  # the replay would not succeed as things stand
 
 
 @click.command("replay")
@@ -111,7 +116,8 @@ def replay_command(
     """Replay events: by --event ID, --entity, --type or a time range (--since/--until).
 
     Without --dry-run, creates new deliveries marked as replays that the daemons run and audit
-    as replays. Refuses (exit 4) an event whose entity has moved on unless --force."""
+    as replays. Refuses (exit 4) an event whose entity has moved on unless --force.
+    A dry run exits 1 when a handler would fail (or is not loaded here)."""
     with operator_errors():
         selection = ReplaySelection(event_id, pop_event_filter(filters), handler, limit)
         settings, dsn = dsn_from_settings()

@@ -115,23 +115,28 @@ class RecordingPort:
         return recorded
 
 
+def recording_port(name: str, target: Any, recorder: Recorder) -> RecordingPort:
+    """A :class:`RecordingPort` whose class carries the target's name, so a handler that records
+    ``type(port).__name__`` (e.g. in a generation config) writes the same value as for real."""
+    cls = type(target)
+    named = type(cls.__name__, (RecordingPort,), {"__qualname__": cls.__qualname__})
+    port: RecordingPort = named(name, target, recorder)
+    return port
+
+
 def _replacement(name: str, value: Any, recorder: Recorder) -> Any:
     """What one attribute of the resources becomes in a dry run (``value`` itself if harmless)."""
     if isinstance(value, Settings):
         scratch = recorder.scratch
         return value.model_copy(
-            update={
-                "storage_backend": "local",
-                "storage_dir": scratch / "storage",
-                "data_dir": scratch / "data",
-            }
+            update={"storage_dir": scratch / "storage", "data_dir": scratch / "data"}
         )
     if isinstance(value, Path):
         return recorder.scratch / name
     if inspect.iscoroutinefunction(getattr(value, "put", None)):
         return RecordingStorage(recorder, name)
     if type(value).__module__.startswith("lxera_pipeline.generators"):
-        return RecordingPort(name, value, recorder)
+        return recording_port(name, value, recorder)
     return value
 
 
