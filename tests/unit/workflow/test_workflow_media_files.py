@@ -118,3 +118,26 @@ def test_resources_of_a_context_without_workflow_resources_is_a_clear_error(
     typed: HandlerContext = ctx
     assert resources_of(typed).media_root == tmp_path / "storage"
     assert resources_of(typed).work_root == tmp_path / "storage" / "work"
+
+
+def test_a_dry_run_copy_records_storage_and_writes_into_its_scratch_directory(
+    tmp_path: Path,
+) -> None:
+    from lxera_pipeline.listeners.ops.recording import (
+        Recorder,
+        RecordingPort,
+        RecordingStorage,
+        recording_resources,
+    )
+
+    real = build_resources(Settings(data_dir=tmp_path / "real"))
+    scratch = tmp_path / "scratch"
+    copy = recording_resources(real, Recorder(scratch))
+    ctx: Any = BareContext()
+    ctx.resources = copy
+    dry = resources_of(ctx)
+    assert isinstance(dry.storage, RecordingStorage)
+    assert isinstance(dry.video, RecordingPort)
+    assert dry.work_root.is_relative_to(scratch)
+    assert dry.settings.media_root.is_relative_to(scratch)
+    assert real.media_root == tmp_path / "real" / "storage"
