@@ -130,7 +130,7 @@ def test_show_has_deliveries_audit_tracebacks_cause_and_effects(history: dict[st
     assert shown.exit_code == 0, shown.output
     assert shown.output.count("grader bug: division by zero") >= 3  # delivery + 2 audit rows
     assert "Traceback (most recent call last)" in shown.output
-    assert "attempt 2" in shown.output
+    assert "traceback of optest.grader (attempt 1, 2)" in shown.output
     assert "dead" in shown.output
 
 

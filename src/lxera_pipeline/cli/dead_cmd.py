@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from rich.table import Column
 
 from lxera_pipeline.cli.common import print_json
 from lxera_pipeline.cli.ops_common import connect, dsn_from_settings, operator_errors, operator_name
-from lxera_pipeline.cli.render import clip, console, ops_table, uuid_column, when
+from lxera_pipeline.cli.render import clip, clock, console, one_day, ops_table, uuid_column, when
 from lxera_pipeline.listeners.ops.dead import DeadFilter, list_dead, retry_dead
 from lxera_pipeline.listeners.ops.filters import parse_uuid, parse_when
 
@@ -57,28 +58,28 @@ def dead_list(limit: int, as_json: bool, **filters: Any) -> None:
     if as_json:
         print_json(rows)
         return
+    day = one_day([row["finished_at"] for row in rows if row["finished_at"]])
     table = ops_table(
         "delivery",
         "event",
-        "handler",
-        "table",
+        Column("handler", no_wrap=True),
         uuid_column(),
-        "transition",
-        "attempts",
+        "tries",
         "dead since",
+        "replayed",
         "last error",
-        title=f"{len(rows)} dead deliveries",
+        title=f"{len(rows)} dead deliveries" + (f" ({day})" if day else ""),
     )
     for row in rows:
+        replayed = row["replayed_by_delivery"]
         table.add_row(
             str(row["delivery_id"]),
             str(row["event_id"]),
             row["handler"],
-            row["table_name"],
             str(row["entity_id"]),
-            f"{row['old_status'] or 'new'} -> {row['new_status']}",
             f"{row['attempts']}/{row['max_attempts']}",
-            when(row["finished_at"]),
+            (clock if day else when)(row["finished_at"]),
+            f"{replayed} ({row['replay_state']})" if replayed else "-",
             clip(row["last_error"], 60),
         )
     console().print(table)

@@ -164,9 +164,14 @@ and (%(delivery_ids)s::bigint[] is null or d.delivery_id = any(%(delivery_ids)s)
 
 -- name: ops_list_dead
 select d.delivery_id, d.event_id, d.handler, d.entity_id, e.table_name, e.old_status,
-       e.new_status, d.attempts, d.max_attempts, d.is_replay, d.last_error, d.finished_at
+       e.new_status, d.attempts, d.max_attempts, d.is_replay, d.last_error, d.finished_at,
+       r.delivery_id as replayed_by_delivery, r.state as replay_state
   from pipeline.deliveries d
   join pipeline.events e on e.event_id = d.event_id
+  left join lateral (
+        select x.delivery_id, x.state from pipeline.deliveries x
+         where x.replay_of = d.delivery_id order by x.delivery_id desc limit 1
+       ) r on true
  where d.state = 'dead' and {filter}
  order by d.delivery_id
  limit %(limit)s

@@ -122,6 +122,7 @@ async def follow(settings: Settings, dsn: str, session: TailSession) -> int:
         listener = Listener(
             connector=connector,
             claim_until_empty=lambda: session.claim(connector),
+            has_room=lambda: True,  # one query reads everything new: a tail is never saturated
             wake=session.wake,
             stop=session.stop,
             policy=ReconnectPolicy(ceiling_seconds=config.reconnect_max_seconds),
