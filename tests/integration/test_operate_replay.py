@@ -154,3 +154,6 @@ def test_replay_of_an_entity_still_in_place(db_dsn: str) -> None:
         )
         == 1
     )
+    [dead] = json.loads(invoke(db_dsn, "dead", "list", "--json").output)
+    assert dead["replay_state"] == "done"
+    assert dead["replayed_by_delivery"] is not None
