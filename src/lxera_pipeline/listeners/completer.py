@@ -43,13 +43,14 @@ class Completer:
         self._leading = False
 
     async def complete(self, claim: ClaimedDelivery, facts: AttemptFacts) -> bool | None:
-        """True: done and audited; False: the token no longer held; None: unknown."""
+        """True: done and audited; False: the token no longer held; None: unknown.
+
+        Callers that must not be interrupted (the runner after its handler returned) shield it."""
         item = _Pending(claim, facts.audit_params())
         self._queue.append(item)
         if not self._leading:
             await self._lead()
-        with anyio.move_on_after(claim.lease_seconds, shield=True):
-            await item.done.wait()
+        await item.done.wait()
         return item.completed
 
     async def _lead(self) -> None:

@@ -22,6 +22,7 @@ from lxera_pipeline.listeners.probe import Probe
 from lxera_pipeline.listeners.runner import Runner
 from lxera_pipeline.listeners.signals import StopSignal
 from lxera_pipeline.listeners.wake import WakeSignal
+from lxera_pipeline.listeners.workers import WorkerPool
 from lxera_pipeline.log import get_logger
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class Components:
     metrics: DaemonMetrics
     claimer: Claimer
     dispatcher: Dispatcher
+    workers: WorkerPool
     runner: Runner
     listener: Listener
     heartbeat: Heartbeat
@@ -83,9 +85,10 @@ def build_components(
         pool, config.worker_id, daemon.handlers.leases(config.lease_seconds), config.lease_seconds
     )
     retry = RetryBackoff(config.retry_base_seconds, config.retry_max_seconds)
+    workers = WorkerPool(lambda claim: runner.run(claim), max_workers=2 * config.concurrency)
     dispatcher = Dispatcher(
         claimer,
-        lambda claim: runner.run(claim),
+        workers.submit,
         limiter,
         config.batch_size,
         stop.is_set,
@@ -106,6 +109,7 @@ def build_components(
     listener = Listener(
         connector=connector,
         claim_until_empty=dispatcher.claim_until_empty,
+        has_room=dispatcher.has_room,
         wake=wake,
         stop=stop.event,
         policy=policy,
@@ -115,4 +119,4 @@ def build_components(
     heartbeat = Heartbeat(connector, lambda: runner.in_flight, config.heartbeat_seconds, policy)
     metrics.track_in_flight(lambda: len(runner.in_flight))
     metrics.track_listener(lambda: listener.alive)
-    return Components(connector, metrics, claimer, dispatcher, runner, listener, heartbeat)
+    return Components(connector, metrics, claimer, dispatcher, workers, runner, listener, heartbeat)

@@ -9,6 +9,8 @@ refuses a transaction-mode pooler (it would drop notifications silently).
 
 from __future__ import annotations
 
+import time
+import weakref
 from types import TracebackType
 from typing import Any
 
@@ -37,6 +39,12 @@ POOL_WAIT_SECONDS = 30.0
 POOL_RECONNECT_SECONDS = 365 * 24 * 3600.0
 
 
+# A connection handed back less than this long ago is handed out again unchecked; one idle longer
+# gets the pool's round-trip check. A connection that broke meanwhile fails its statement, which
+# the daemon retries, and the pool discards it when it comes back broken.
+FRESH_SECONDS = 1.0
+
+
 def application_name(worker_id: str, role: str) -> str:
     return f"lxera-pipeline:{worker_id}:{role}"
 
@@ -49,6 +57,9 @@ class Connector:
         self.config = config
         self._pool_wait = pool_wait_seconds
         self._pool: Pool | None = None
+        self._returned: weakref.WeakKeyDictionary[AsyncConnection[DictRow], float] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def kwargs(self, role: str) -> dict[str, Any]:
         return {
@@ -72,6 +83,13 @@ class Connector:
             load_query("set_idle_in_transaction_timeout"), {"milliseconds": milliseconds}
         )
 
+    async def _check(self, conn: AsyncConnection[DictRow]) -> None:
+        if time.monotonic() - self._returned.get(conn, 0.0) > FRESH_SECONDS:
+            await AsyncConnectionPool.check_connection(conn)
+
+    async def _reset(self, conn: AsyncConnection[DictRow]) -> None:
+        self._returned[conn] = time.monotonic()
+
     async def __aenter__(self) -> Connector:
         pool: Pool = AsyncConnectionPool(
             self.config.dsn,
@@ -80,7 +98,8 @@ class Connector:
             min_size=self.config.pool_size,
             max_size=self.config.pool_size,
             configure=self._configure,
-            check=AsyncConnectionPool.check_connection,
+            check=self._check,
+            reset=self._reset,
             name=application_name(self.config.worker_id, WORKER),
             timeout=self._pool_wait,
             reconnect_timeout=POOL_RECONNECT_SECONDS,

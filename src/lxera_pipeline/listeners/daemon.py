@@ -130,7 +130,7 @@ class Daemon:
 
     async def _work(self, parts: Components) -> None:
         async with anyio.create_task_group() as runners:
-            parts.dispatcher.attach(runners)
+            parts.workers.attach(runners)
             listener_done = anyio.Event()
             async with anyio.create_task_group() as listening:
                 listening.start_soon(self._listen, listener_done, name="listener")

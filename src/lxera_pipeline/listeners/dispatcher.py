@@ -1,62 +1,59 @@
-"""Claim as much as there is free capacity, and start one runner task per claimed delivery.
+"""Claim as much as there is free capacity, and hand each claimed delivery to a runner task.
 
 Capacity is an anyio ``CapacityLimiter(concurrency)``: the dispatcher takes a token on behalf of
-each claimed delivery before its task starts, and the runner gives it back when the handler is
+each claimed delivery before submitting it, and the runner gives it back when the handler is
 done, so the claimer never claims more than the daemon can start at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
 
 import anyio
-from anyio.abc import TaskGroup
 
 from lxera_pipeline.listeners.claimer import ClaimedDelivery, Claimer
 from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
 
-RunDelivery = Callable[[ClaimedDelivery], Coroutine[Any, Any, None]]
+Submit = Callable[[ClaimedDelivery], None]
 
 
 class Dispatcher:
-    """Feeds claimed deliveries into a task group under the capacity limit."""
+    """Feeds claimed deliveries to ``submit`` under the capacity limit."""
 
     def __init__(
         self,
         claimer: Claimer,
-        run: RunDelivery,
+        submit: Submit,
         limiter: anyio.CapacityLimiter,
         batch_size: int,
         stopping: Callable[[], bool],
         on_claimed: Callable[[int], None] | None = None,
     ) -> None:
         self._claimer = claimer
-        self._run = run
+        self._submit = submit
         self._limiter = limiter
         self._batch_size = batch_size
         self._stopping = stopping
         self._on_claimed = on_claimed
-        self._task_group: TaskGroup | None = None
-
-    def attach(self, task_group: TaskGroup) -> None:
-        """The task group the runner tasks start in (the daemon's runner group)."""
-        self._task_group = task_group
+        # Saturated, claim again once half a batch fits: many tiny claims cost more than they gain.
+        self._refill = max(1, min(batch_size, int(limiter.total_tokens)) // 2)
 
     @property
     def free(self) -> int:
         return int(self._limiter.available_tokens)
 
+    def has_room(self) -> bool:
+        """Enough free capacity for a worthwhile claim after the daemon was saturated."""
+        return self.free >= self._refill
+
     async def claim_until_empty(self) -> bool:
         """Claim batch after batch. True when the queue ran dry (or the daemon is stopping),
-        False when capacity ran out first: wait for a runner to finish, then call again."""
-        while not self._stopping():
-            want = min(self._batch_size, self.free)
-            if want < 1:
-                return False
+        False when capacity ran short first: wait until :meth:`has_room`, then call again."""
+        want = min(self._batch_size, self.free)
+        while want >= 1 and not self._stopping():
             claimed = await self._claimer.claim(want)
             for claim in claimed:
                 self._start(claim)
@@ -64,13 +61,14 @@ class Dispatcher:
                 self._on_claimed(len(claimed))
             if len(claimed) < want:
                 return True
-        return True
+            if not self.has_room():
+                return False
+            want = min(self._batch_size, self.free)
+        return want >= 1 or self._stopping()
 
     def _start(self, claim: ClaimedDelivery) -> None:
-        if self._task_group is None:
-            raise RuntimeError("the dispatcher has no task group (call attach first)")
         self._limiter.acquire_on_behalf_of_nowait(claim)
-        self._task_group.start_soon(self._run, claim)
+        self._submit(claim)
 
     def release(self, claim: ClaimedDelivery) -> None:
         """Give back the capacity token taken for ``claim`` (once; later calls do nothing)."""

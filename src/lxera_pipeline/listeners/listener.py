@@ -46,6 +46,7 @@ class Listener:
         *,
         connector: Connector,
         claim_until_empty: Callable[[], Awaitable[bool]],
+        has_room: Callable[[], bool],
         wake: WakeSignal,
         stop: anyio.Event,
         policy: ReconnectPolicy,
@@ -55,6 +56,7 @@ class Listener:
     ) -> None:
         self._connector = connector
         self._claim = claim_until_empty
+        self._has_room = has_room
         self._wake = wake
         self._stop = stop
         self._policy = policy
@@ -97,7 +99,7 @@ class Listener:
         drained = await self._claim()  # the catch-up claim of every (re)connect
         while not self._stop.is_set():
             if not drained:
-                await self._wait(conn, self._poll)  # at capacity: a finished runner kicks
+                await self._wait_for_room(conn)
             elif await self._flag(conn, "arm_wakeup"):
                 drained = await self._armed(conn)
                 continue
@@ -106,6 +108,13 @@ class Listener:
             else:
                 await self._wait(conn, WRITERS_COMMITTING_PAUSE_SECONDS)
             drained = await self._claim()
+
+    async def _wait_for_room(self, conn: AsyncConnection[DictRow]) -> None:
+        """Saturated: finished runners kick; claim again once there is room for a batch."""
+        while not self._stop.is_set():
+            await self._wait(conn, self._poll)
+            if self._has_room():
+                return
 
     async def _armed(self, conn: AsyncConnection[DictRow]) -> bool:
         drained = await self._claim()  # closes the race with writers that just committed

@@ -4,10 +4,22 @@ process in tests). Queue depth and the oldest pending age are read from the data
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 DURATION_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 1800.0)
+
+
+@dataclass(frozen=True)
+class HandlerMetrics:
+    """The labelled children of one handler (looking a label up costs more than using it)."""
+
+    succeeded: Counter
+    retried: Counter
+    dead: Counter
+    lost_lease: Counter
+    duration: Histogram
 
 
 class DaemonMetrics:
@@ -57,6 +69,20 @@ class DaemonMetrics:
         )
         self.info = Gauge("lxera_daemon_info", "The daemon's worker id.", ["worker"], registry=reg)
         self.info.labels(**labels).set(1)
+        self._children: dict[str, HandlerMetrics] = {}
+
+    def of(self, handler: str) -> HandlerMetrics:
+        children = self._children.get(handler)
+        if children is None:
+            children = HandlerMetrics(
+                self.succeeded.labels(handler),
+                self.retried.labels(handler),
+                self.dead.labels(handler),
+                self.lost_lease.labels(handler),
+                self.duration.labels(handler),
+            )
+            self._children[handler] = children
+        return children
 
     def track_in_flight(self, count: Callable[[], int]) -> None:
         self.in_flight.set_function(lambda: float(count()))

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import anyio
-from structlog.contextvars import bound_contextvars
+from structlog.contextvars import bind_contextvars, reset_contextvars
 
 from lxera_pipeline.events.models import EventParseError, StatusEvent, parse_event
 from lxera_pipeline.handlers.context import LostLease
@@ -63,21 +63,31 @@ class Runner:
         self._metrics = metrics
         self._resources = resources
         self.in_flight: dict[int, ClaimedDelivery] = {}
+        self._freed: set[int] = set()
         self._idle: anyio.Event | None = None
+        # A concrete logger for the per-delivery lines (the module proxy re-binds on every call).
+        self._log = log.bind()
 
     async def run(self, claim: ClaimedDelivery) -> None:
         self.in_flight[claim.delivery_id] = claim
+        tokens = bind_contextvars(**claim.log_fields())  # on every line of this attempt
         try:
-            with bound_contextvars(**claim.log_fields()):
-                await self._attempt(claim)
+            await self._attempt(claim)
         except Exception as exc:  # an outcome write that kept failing: the lease expiry retries
-            error = describe_error(exc)[0]
-            log.error("delivery.outcome_unrecorded", error=error, **claim.log_fields())
+            log.error("delivery.outcome_unrecorded", error=describe_error(exc)[0])
         finally:
             self._done(claim)
+            reset_contextvars(**tokens)
+
+    def _free_capacity(self, claim: ClaimedDelivery) -> None:
+        if claim.delivery_id not in self._freed:
+            self._freed.add(claim.delivery_id)
+            self._release_capacity(claim)
+            self._wake.kick(CAPACITY)
 
     def _done(self, claim: ClaimedDelivery) -> None:
-        self._release_capacity(claim)
+        self._free_capacity(claim)
+        self._freed.discard(claim.delivery_id)
         self.in_flight.pop(claim.delivery_id, None)
         self._wake.kick(COMPLETED)
         if not self.in_flight and self._idle is not None:
@@ -90,7 +100,7 @@ class Runner:
             await self._idle.wait()
 
     async def _attempt(self, claim: ClaimedDelivery) -> None:
-        log.debug("delivery.claimed", attempt=claim.attempt)
+        self._log.debug("delivery.claimed", attempt=claim.attempt)
         facts = AttemptFacts(claim.event_id, claim.correlation_id)
         try:
             event = parse_event(claim.event_row)
@@ -108,10 +118,12 @@ class Runner:
             claim, event, self._pool, worker_id=self._worker_id, resources=self._resources
         )
         error = await self._call(spec, ctx)
-        self._release_capacity(claim)
-        self._wake.kick(CAPACITY)
+        self._free_capacity(claim)
+        if error is None and not ctx.lost_lease:
+            await self._succeeded(claim, ctx)  # a queued completion is written even if cancelled
+            return
         with _shielded(claim):
-            await self._record(claim, spec, event, ctx, error)
+            await self._record_problem(claim, spec, event, ctx, error)
 
     async def _call(self, spec: HandlerSpec, ctx: DeliveryContext) -> Exception | None:
         started = time.perf_counter()
@@ -124,10 +136,10 @@ class Runner:
         except Exception as exc:
             return exc
         finally:
-            self._metrics.duration.labels(spec.name).observe(time.perf_counter() - started)
+            self._metrics.of(spec.name).duration.observe(time.perf_counter() - started)
         return None
 
-    async def _record(
+    async def _record_problem(
         self,
         claim: ClaimedDelivery,
         spec: HandlerSpec,
@@ -135,9 +147,7 @@ class Runner:
         ctx: DeliveryContext,
         error: Exception | None,
     ) -> None:
-        if error is None and not ctx.lost_lease:
-            await self._succeeded(claim, ctx)
-        elif isinstance(error, LostLease) or ctx.lost_lease:
+        if isinstance(error, LostLease) or ctx.lost_lease:
             await self._lost(claim, ctx.facts, str(error or claim.handler + " lost its lease"))
         elif error is not None:
             await self._failed(claim, ctx, error, event, spec)
@@ -145,19 +155,20 @@ class Runner:
     async def _succeeded(self, claim: ClaimedDelivery, ctx: DeliveryContext) -> None:
         done = True if ctx.committed else await self._completer.complete(claim, ctx.facts)
         if done is None:
-            log.error("delivery.outcome_unrecorded", error="the completion write kept failing")
+            self._log.error("delivery.outcome_unrecorded", error="the completion kept failing")
         elif done:
-            self._metrics.succeeded.labels(claim.handler).inc()
-            log.info("delivery.succeeded", attempt=claim.attempt, ms=ctx.facts.duration_ms())
+            self._metrics.of(claim.handler).succeeded.inc()
+            self._log.info("delivery.succeeded", attempt=claim.attempt)
         else:
-            await self._lost(claim, ctx.facts, "the lease was lost before completion")
+            with _shielded(claim):
+                await self._lost(claim, ctx.facts, "the lease was lost before completion")
 
     async def _lost(self, claim: ClaimedDelivery, facts: AttemptFacts, error: str) -> None:
         if await self._outcomes.lost_lease(claim, facts, error):
-            self._metrics.lost_lease.labels(claim.handler).inc()
+            self._metrics.of(claim.handler).lost_lease.inc()
             log.warning("delivery.lost_lease", attempt=claim.attempt, error=error)
         else:
-            self._metrics.succeeded.labels(claim.handler).inc()
+            self._metrics.of(claim.handler).succeeded.inc()
             log.info("delivery.succeeded", attempt=claim.attempt, note="commit confirmed late")
 
     async def _failed(
@@ -171,13 +182,13 @@ class Runner:
         failure = await self._outcomes.fail(claim, ctx.facts, error, event, spec.on_dead)
         text = describe_error(error)[0]
         if not failure.recorded:
-            self._metrics.lost_lease.labels(claim.handler).inc()
+            self._metrics.of(claim.handler).lost_lease.inc()
             log.warning("delivery.lost_lease", attempt=claim.attempt, error=text)
         elif failure.dead:
-            self._metrics.dead.labels(claim.handler).inc()
+            self._metrics.of(claim.handler).dead.inc()
             log.error("delivery.dead", attempt=claim.attempt, error=text)
         else:
-            self._metrics.retried.labels(claim.handler).inc()
+            self._metrics.of(claim.handler).retried.inc()
             self._wake.due_in(failure.delay_seconds + DUE_SLACK_SECONDS)
             log.warning(
                 "delivery.retry_scheduled",
@@ -192,7 +203,7 @@ class Runner:
         if not await self._outcomes.finish(claim, facts, state, reason):
             return
         if state == "dead":
-            self._metrics.dead.labels(claim.handler).inc()
+            self._metrics.of(claim.handler).dead.inc()
             log.error("delivery.dead", attempt=claim.attempt, reason=reason)
         else:
             self._metrics.skipped.inc()
