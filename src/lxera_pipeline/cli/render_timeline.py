@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from rich.table import Column, Table
@@ -19,9 +20,11 @@ from lxera_pipeline.cli.render import (
     transition,
     when,
 )
+from lxera_pipeline.listeners.ops.status import CurrentStatus
 from lxera_pipeline.listeners.ops.timeline import Timeline, TimelineStep
 
 Row = dict[str, Any]
+MAX_ROWS_LISTED = 3
 
 
 def _attempts(delivery: Row, audit: list[Row]) -> list[Row]:
@@ -64,9 +67,45 @@ def _work(step: TimelineStep) -> str:
     return "\n".join(_delivery(d, step.audit) for d in step.deliveries) or "-"
 
 
+def _similar(a: TimelineStep, b: TimelineStep) -> bool:
+    """Two events a row-by-row write produced together (e.g. one asset row per slide)."""
+    keys = ("table_name", "status_column", "old_status", "new_status", "causation_id")
+    return (
+        all(a.event[key] == b.event[key] for key in keys) and not a.deliveries and not b.deliveries
+    )
+
+
+def _grouped(steps: list[TimelineStep]) -> list[list[TimelineStep]]:
+    """Consecutive similar events of different rows, shown as one line."""
+    groups: list[list[TimelineStep]] = []
+    for step in steps:
+        if groups and _similar(groups[-1][-1], step):
+            groups[-1].append(step)
+        else:
+            groups.append([step])
+    return groups
+
+
+def _row(group: list[TimelineStep], timeline: Timeline, stamp: Any) -> list[str | Text]:
+    first, last = group[0].event, group[-1].event
+    own = "bold" if first["entity_id"] == timeline.entity_id else ""
+    many = len(group) > 1
+    return [
+        f"{first['event_id']}-{last['event_id']}" if many else str(first["event_id"]),
+        stamp(first["committed_at"]),
+        seconds(group[0].since_previous_seconds),
+        str(first["causation_id"] or ""),
+        Text(
+            f"{stream(first)}\n  {transition(first)}" + (f" (x{len(group)})" if many else ""),
+            style=own,
+        ),
+        f"{len(group)} rows" if many else str(first["entity_id"])[:8],
+        _work(group[0]),
+    ]
+
+
 def _history(timeline: Timeline) -> Table:
     day = one_day([step.event["committed_at"] for step in timeline.steps])
-    stamp = clock if day else when
     table = ops_table(
         "event",
         time_column(),
@@ -77,26 +116,26 @@ def _history(timeline: Timeline) -> Table:
         "handlers",
         title=f"Timeline of {timeline.entity_id}" + (f" ({day})" if day else ""),
     )
-    for step in timeline.steps:
-        event = step.event
-        own = "bold" if event["entity_id"] == timeline.entity_id else ""
-        table.add_row(
-            str(event["event_id"]),
-            stamp(event["committed_at"]),
-            seconds(step.since_previous_seconds),
-            str(event["causation_id"] or ""),
-            Text(f"{stream(event)}\n  {transition(event)}", style=own),
-            str(event["entity_id"])[:8],
-            _work(step),
-        )
+    for group in _grouped(timeline.steps):
+        table.add_row(*_row(group, timeline, clock if day else when))
     return table
 
 
 def _standing(timeline: Timeline) -> Table:
+    """Every row involved and its status now; tables with many rows as counts per status."""
     table = ops_table("table", "entity", "status now", title="Where it stands now")
+    by_table: dict[str, list[CurrentStatus]] = {}
     for now in timeline.now:
-        column = "" if now.column == "status" else f".{now.column}"
-        table.add_row(f"{now.table}{column}", str(now.entity_id), now.describe())
+        suffix = "" if now.column == "status" else f".{now.column}"
+        by_table.setdefault(f"{now.table}{suffix}", []).append(now)
+    for name, rows in by_table.items():
+        if len(rows) > MAX_ROWS_LISTED:
+            counts = Counter(row.describe() for row in rows)
+            summary = ", ".join(f"{status} {n}" for status, n in counts.most_common())
+            table.add_row(name, f"{len(rows)} rows", summary)
+            continue
+        for now in rows:
+            table.add_row(name, str(now.entity_id), now.describe())
     return table
 
 

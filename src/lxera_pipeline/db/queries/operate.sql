@@ -52,8 +52,8 @@ select e.event_id, e.event_type, e.table_name, e.status_column, e.entity_id, e.o
 
 -- name: ops_timeline_events
 -- The entity's events, the events that led to them (causation upwards), everything they caused
--- (causation downwards, plus every event of an entity reached that way) and every event that
--- carries the entity as its correlation id (a plan's whole workflow).
+-- (causation downwards) and every event that carries the entity as its correlation id (a plan's
+-- whole workflow).
 with recursive
 seed as (
     select e.event_id from pipeline.events e
@@ -65,12 +65,10 @@ up (event_id, causation_id) as (
     select p.event_id, p.causation_id
       from up u join pipeline.events p on p.event_id = u.causation_id
 ),
-down (event_id, entity_id) as (
-    select e.event_id, e.entity_id from pipeline.events e join seed s using (event_id)
+down (event_id) as (
+    select s.event_id from seed s
     union
-    select c.event_id, c.entity_id
-      from down d join pipeline.events c
-        on c.causation_id = d.event_id or c.entity_id = d.entity_id
+    select c.event_id from down d join pipeline.events c on c.causation_id = d.event_id
 )
 select e.event_id, e.event_type, e.table_name, e.status_column, e.entity_id, e.company_id,
        e.old_status, e.new_status, e.correlation_id, e.causation_id, e.committed_at
