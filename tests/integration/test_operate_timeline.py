@@ -56,6 +56,12 @@ def build_chain(dsn: str) -> dict[str, Any]:
             as_handler(conn, ids["approved"], plan)
             ids["cm_module_content"] = ids["content"]
             ids["session"] = insert_row(conn, "mm_multimedia_sessions", ids)
+        started = last_event(conn)
+        with conn.transaction():  # downstream work touches the plan (as publishing does)
+            as_handler(conn, started, plan)
+            conn.execute(
+                "update cm_course_plans set status = 'researching' where plan_id = %s", (plan,)
+            )
     return ids
 
 
@@ -75,6 +81,7 @@ def test_timeline_follows_the_chain_across_tables(db_dsn: str) -> None:
         ("cm_module_content", "quality_check", "approved", 1),
         ("mm_multimedia_sessions", None, "initialization", 2),
         ("mm_multimedia_sessions", None, "started", 2),
+        ("cm_course_plans", "completed", "researching", 3),
     ]
     assert timeline.steps[0].since_previous_seconds is None
     assert all(
@@ -85,7 +92,7 @@ def test_timeline_follows_the_chain_across_tables(db_dsn: str) -> None:
     assert [(a["handler"], a["outcome"]) for a in gate.audit] == [("optest.grader", "succeeded")]
     now = {(n.table, n.column): n.status for n in timeline.now}
     assert now == {
-        ("cm_course_plans", "status"): "completed",
+        ("cm_course_plans", "status"): "researching",
         ("cm_module_content", "status"): "approved",
         ("mm_multimedia_sessions", "status"): "started",
         ("mm_multimedia_sessions", "current_stage"): "initialization",
@@ -107,5 +114,5 @@ def test_timeline_command_output(db_dsn: str) -> None:
     data = json.loads(
         CliRunner().invoke(cli, ["timeline", str(ids["content"]), "--json"], env=env).output
     )
-    assert len(data["steps"]) == 6
+    assert len(data["steps"]) == 7
     assert data["entity_id"] == str(ids["content"])
