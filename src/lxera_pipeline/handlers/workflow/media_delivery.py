@@ -27,6 +27,8 @@ from lxera_pipeline.data.vocabulary import WHOLE_MODULE
 from lxera_pipeline.generators.media.models import StoredObject
 from lxera_pipeline.handlers.workflow.media_files import (
     MissingStageOutputError,
+    Record,
+    StageJob,
     check_files,
     file_asset,
     narration_of,
@@ -34,7 +36,6 @@ from lxera_pipeline.handlers.workflow.media_files import (
     storage_type,
     video_filename,
 )
-from lxera_pipeline.handlers.workflow.media_job import Record, StageJob
 
 
 async def video_stage(job: StageJob) -> Record:

@@ -1,4 +1,5 @@
-"""Files of a multimedia session: where each stage writes, and the asset rows that describe them.
+"""Files of a multimedia session: where each stage writes, the asset rows that describe them, and
+the :class:`StageJob` a stage works on.
 
 Every stage writes under ``<media_root>/work/<session_id>/<stage>/`` with fixed file names
 (script.json, slide_NNN.png, deck.pdf, narration_NNN.wav, <module>.mp4), so a retried stage
@@ -8,8 +9,12 @@ the files exist: no row ever points at a missing file.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
+
+from psycopg import AsyncConnection
 
 from lxera_pipeline.data.assets import NewAsset
 from lxera_pipeline.data.media_models import AudioNarration, MultimediaAsset, MultimediaSession
@@ -27,9 +32,28 @@ from lxera_pipeline.generators.media.models import (
 from lxera_pipeline.generators.media.storage import content_type_for, slug
 from lxera_pipeline.generators.media.theme import HEIGHT, WIDTH
 from lxera_pipeline.generators.types import Script
+from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.workflow.resources import Resources
 
 SCRIPT_FILE = "script.json"
+
+
+# Writes a stage's rows inside the handler's single transaction (after the files exist).
+Record = Callable[[AsyncConnection[Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class StageJob:
+    """One run of one stage: the session as it stood, its assets, and the stage's directory."""
+
+    ctx: HandlerContext
+    resources: Resources
+    session: MultimediaSession
+    assets: list[MultimediaAsset]
+    directory: Path
+
+
+StageWork = Callable[[StageJob], Awaitable[Record]]
 
 
 class MissingStageOutputError(RuntimeError):

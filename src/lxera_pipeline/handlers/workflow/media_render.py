@@ -21,12 +21,13 @@ from lxera_pipeline.handlers.workflow.common import content_learner
 from lxera_pipeline.handlers.workflow.inputs import content_module, content_sections
 from lxera_pipeline.handlers.workflow.media_files import (
     MissingStageOutputError,
+    Record,
+    StageJob,
     asset_section,
     file_asset,
     read_script,
     write_script,
 )
-from lxera_pipeline.handlers.workflow.media_job import Record, StageJob
 
 
 async def script_stage(job: StageJob) -> Record:

@@ -25,8 +25,7 @@ from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import HandlerFunc, registry
 from lxera_pipeline.handlers.workflow.common import entity_id, skip
 from lxera_pipeline.handlers.workflow.media_delivery import upload_stage, video_stage
-from lxera_pipeline.handlers.workflow.media_files import counters, stage_dir
-from lxera_pipeline.handlers.workflow.media_job import StageJob, StageWork
+from lxera_pipeline.handlers.workflow.media_files import StageJob, StageWork, counters, stage_dir
 from lxera_pipeline.handlers.workflow.media_render import (
     narration_stage,
     script_stage,
@@ -34,6 +33,9 @@ from lxera_pipeline.handlers.workflow.media_render import (
 )
 from lxera_pipeline.handlers.workflow.media_session import MEDIA_ATTEMPTS, SESSIONS, fail_session
 from lxera_pipeline.handlers.workflow.resources import resources_of
+from lxera_pipeline.log import get_logger
+
+log = get_logger(__name__)
 
 STAGE_WORK: dict[str, StageWork] = {
     "script_generation": script_stage,
@@ -93,7 +95,9 @@ async def run_stage(ctx: HandlerContext, stage: str) -> None:
             return skip(ctx, reason or "the session is gone")
         await record(conn)
         nxt = await advance(conn, locked)
-        ctx.note(stage=stage, next_stage=nxt, seconds=round(time.perf_counter() - started, 3))
+        took = round(time.perf_counter() - started, 3)
+        ctx.note(stage=stage, next_stage=nxt, seconds=took)
+    log.info("media.stage_done", session_id=str(session_id), stage=stage, seconds=took)
 
 
 def _stage(name: str, stage: str) -> Callable[[HandlerFunc], HandlerFunc]:

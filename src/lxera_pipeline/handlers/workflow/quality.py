@@ -17,9 +17,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from psycopg import AsyncConnection
 
 from lxera_pipeline.data.assessments import store_quality_assessment
 from lxera_pipeline.data.content import get_module_content, set_content_status
+from lxera_pipeline.data.content_models import ModuleContent
 from lxera_pipeline.data.workflow import lock_content
 from lxera_pipeline.generators.text.quality import passes, threshold_for
 from lxera_pipeline.generators.types import Priority, QualityReport
@@ -29,6 +34,9 @@ from lxera_pipeline.handlers.workflow.common import content_learner, entity_id, 
 from lxera_pipeline.handlers.workflow.content import CONTENT, fail_content
 from lxera_pipeline.handlers.workflow.inputs import content_module, content_sections
 from lxera_pipeline.handlers.workflow.resources import resources_of
+from lxera_pipeline.log import get_logger
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,60 @@ def verdict(report: QualityReport, priority: Priority, revisions: int, limit: in
     return Verdict(False, "failed", reason)
 
 
+@dataclass(frozen=True)
+class Assessed:
+    """One run of the assessor on one module, and what the gate makes of it."""
+
+    report: QualityReport
+    decision: Verdict
+    context: dict[str, Any]
+    seconds: float
+
+
+async def assess(ctx: HandlerContext, content: ModuleContent) -> Assessed:
+    resources = resources_of(ctx)
+    async with ctx.connection() as conn:
+        learner = await content_learner(conn, content)
+    module, priority = content_module(content), content.priority_level
+    started = time.perf_counter()
+    report = await resources.assessor.assess(content_sections(content), module, learner, priority)
+    limit = resources.settings.max_enhancement_attempts
+    context = {
+        "module": module.title,
+        "priority": priority,
+        "threshold": threshold_for(priority),
+        "gate": content.revision_count + 1,
+    }
+    decision = verdict(report, priority, content.revision_count, limit)
+    return Assessed(report, decision, context, time.perf_counter() - started)
+
+
+async def store(conn: AsyncConnection[Any], content_id: UUID, found: Assessed) -> UUID:
+    """The assessment row (which also stamps last_quality_check); returns its id."""
+    report, dims = found.report, found.report.dimensions
+    row = await store_quality_assessment(
+        conn,
+        content_id,
+        overall_score=report.overall_score,
+        passed=found.decision.passed,
+        section_scores=report.section_scores,
+        accuracy_score=dims.accuracy,
+        clarity_score=dims.clarity,
+        completeness_score=dims.completeness,
+        engagement_score=dims.engagement,
+        personalization_score=dims.personalization,
+        quality_feedback=report.feedback,
+        word_count_assessment=report.word_count_assessment,
+        critical_issues=report.critical_issues,
+        improvement_suggestions=report.improvement_suggestions,
+        sections_needing_work=report.sections_needing_work,
+        requires_revision=not found.decision.passed,
+        module_context=found.context,
+        assessment_duration_seconds=round(found.seconds),
+    )
+    return row.assessment_id
+
+
 @registry.handler(
     "content.quality_gate",
     table=CONTENT,
@@ -62,47 +124,17 @@ def verdict(report: QualityReport, priority: Priority, revisions: int, limit: in
 )
 async def quality_gate(ctx: HandlerContext) -> None:
     content_id = entity_id(ctx)
-    resources = resources_of(ctx)
     async with ctx.connection() as conn:
         content = await get_module_content(conn, content_id)
-        if content is None or content.status != "quality_check":
-            return skip(ctx, moved_on(CONTENT, content_id, "quality_check", content))
-        learner = await content_learner(conn, content)
-    module, priority = content_module(content), content.priority_level
-    started = time.perf_counter()
-    report = await resources.assessor.assess(content_sections(content), module, learner, priority)
-    elapsed = time.perf_counter() - started
-    limit = resources.settings.max_enhancement_attempts
-    decision = verdict(report, priority, content.revision_count, limit)
+    if content is None or content.status != "quality_check":
+        return skip(ctx, moved_on(CONTENT, content_id, "quality_check", content))
+    found = await assess(ctx, content)
+    decision = found.decision
     async with ctx.transaction() as conn:
         locked = await lock_content(conn, content_id)
         if locked is None or locked.status != "quality_check":
             return skip(ctx, moved_on(CONTENT, content_id, "quality_check", locked))
-        assessment = await store_quality_assessment(
-            conn,
-            content_id,
-            overall_score=report.overall_score,
-            passed=decision.passed,
-            section_scores=report.section_scores,
-            accuracy_score=report.dimensions.accuracy,
-            clarity_score=report.dimensions.clarity,
-            completeness_score=report.dimensions.completeness,
-            engagement_score=report.dimensions.engagement,
-            personalization_score=report.dimensions.personalization,
-            quality_feedback=report.feedback,
-            word_count_assessment=report.word_count_assessment,
-            critical_issues=report.critical_issues,
-            improvement_suggestions=report.improvement_suggestions,
-            sections_needing_work=report.sections_needing_work,
-            requires_revision=not decision.passed,
-            module_context={
-                "module": module.title,
-                "priority": priority,
-                "threshold": threshold_for(priority),
-                "gate": content.revision_count + 1,
-            },
-            assessment_duration_seconds=round(elapsed),
-        )
+        assessment_id = await store(conn, content_id, found)
         await set_content_status(
             conn,
             content_id,
@@ -110,8 +142,11 @@ async def quality_gate(ctx: HandlerContext) -> None:
             count_revision=decision.status == "revision",
             failure_reason=decision.failure_reason,
         )
-        ctx.note(
-            score=report.overall_score,
-            verdict=decision.status,
-            assessment=str(assessment.assessment_id),
-        )
+        ctx.note(score=found.report.overall_score, verdict=decision.status)
+    log.info(
+        "quality.verdict",
+        content_id=str(content_id),
+        assessment_id=str(assessment_id),
+        score=found.report.overall_score,
+        verdict=decision.status,
+    )
