@@ -65,11 +65,11 @@ def dead_list(limit: int, as_json: bool, **filters: Any) -> None:
         Column("handler", no_wrap=True),
         uuid_column(),
         "tries",
-        "dead since",
-        "replayed",
-        "last error",
+        Column("dead since", no_wrap=True),
+        Column("replayed", no_wrap=True),
         title=f"{len(rows)} dead deliveries" + (f" ({day})" if day else ""),
     )
+    errors: dict[str, list[str]] = {}
     for row in rows:
         replayed = row["replayed_by_delivery"]
         table.add_row(
@@ -79,10 +79,13 @@ def dead_list(limit: int, as_json: bool, **filters: Any) -> None:
             str(row["entity_id"]),
             f"{row['attempts']}/{row['max_attempts']}",
             (clock if day else when)(row["finished_at"]),
-            f"{replayed} ({row['replay_state']})" if replayed else "-",
-            clip(row["last_error"], 60),
+            f"by {replayed} ({row['replay_state']})" if replayed else "-",
         )
-    console().print(table)
+        errors.setdefault(clip(row["last_error"], 200), []).append(str(row["delivery_id"]))
+    out = console()
+    out.print(table)
+    for error, ids in errors.items():
+        out.print(f"last error of {', '.join(ids)}: {error}")
 
 
 @dead_group.command("retry")
