@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import statistics
@@ -109,7 +110,8 @@ class Figure:
 
     def cells(self) -> list[str]:
         ratio = "" if self.ratio is None else f"{self.ratio:.2f}x {self.baseline}"
-        return [self.name, f"{self.value:,.1f} {self.unit}", ratio, self.note]
+        value = "n/a" if math.isnan(self.value) else f"{self.value:,.1f} {self.unit}"
+        return [self.name, value, ratio, self.note]
 
 
 def ratio(value: float, base: float) -> float | None:
