@@ -129,3 +129,25 @@ async def test_a_stage_out_of_attempts_fails_the_session_and_a_retry_resumes_it(
     assert [r["outcome"] for r in slides] == ["succeeded"]
     [plan] = fetch(db_dsn, "select status from cm_course_plans")
     assert plan["status"] == "delivered"
+
+
+class BrokenWriter:
+    async def write(self, module: Any, research: Any, learner: Any) -> Any:
+        raise ValueError("the writing model is unreachable")
+
+
+@pytest.mark.anyio
+async def test_a_step_out_of_attempts_fails_its_content_and_settles_the_plan(
+    db_dsn: str, tmp_path: Path
+) -> None:
+    settings = workflow_settings(db_dsn, tmp_path, max_attempts=2)
+    resources = build_resources(settings).replace(writer=BrokenWriter())
+    await drive(db_dsn, settings, course(module("Audits", "full")), resources=resources)
+    [content] = fetch(db_dsn, "select status, failure_reason from cm_module_content")
+    assert content["status"] == "failed"
+    assert "new -> draft handling gave up" in content["failure_reason"]
+    assert "the writing model is unreachable" in content["failure_reason"]
+    writes = fetch(db_dsn, "select outcome from pipeline.audit_log where handler = 'content.write'")
+    assert [w["outcome"] for w in writes] == ["failed", "dead"]
+    [plan] = fetch(db_dsn, "select status from cm_course_plans")
+    assert plan["status"] == "failed"

@@ -29,8 +29,19 @@ OPEN_STATUSES = ("draft", "quality_check", "revision")
 
 async def fail_content(conn: AsyncConnection[Any], event: StatusEvent, error: str) -> None:
     """on_dead hook: content whose step ran out of attempts becomes 'failed' with the reason."""
+    await _fail_if(conn, event, error, OPEN_STATUSES)
+
+
+async def fail_approved_content(conn: AsyncConnection[Any], event: StatusEvent, error: str) -> None:
+    """on_dead hook: approved content whose media could not even be started becomes 'failed'."""
+    await _fail_if(conn, event, error, ("approved",))
+
+
+async def _fail_if(
+    conn: AsyncConnection[Any], event: StatusEvent, error: str, statuses: tuple[str, ...]
+) -> None:
     content = await lock_content(conn, event.entity_id)
-    if content is not None and content.status in OPEN_STATUSES:
+    if content is not None and content.status in statuses:
         reason = f"{event.transition} handling gave up: {error}"[:2000]
         await set_content_status(conn, content.content_id, "failed", failure_reason=reason)
 

@@ -26,7 +26,7 @@ from lxera_pipeline.events.models import StatusEvent
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import registry
 from lxera_pipeline.handlers.workflow.common import entity_id, moved_on, skip, stable_id
-from lxera_pipeline.handlers.workflow.content import CONTENT
+from lxera_pipeline.handlers.workflow.content import CONTENT, fail_approved_content
 from lxera_pipeline.handlers.workflow.plans import settle_plan
 from lxera_pipeline.handlers.workflow.resources import Resources, resources_of
 
@@ -54,7 +54,13 @@ def generation_config(resources: Resources) -> dict[str, Any]:
     }
 
 
-@registry.handler("content.start_media", table=CONTENT, transition="* -> approved", group="content")
+@registry.handler(
+    "content.start_media",
+    table=CONTENT,
+    transition="* -> approved",
+    group="content",
+    on_dead=fail_approved_content,
+)
 async def start_media(ctx: HandlerContext) -> None:
     content_id = entity_id(ctx)
     config = generation_config(resources_of(ctx))
