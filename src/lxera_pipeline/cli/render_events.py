@@ -125,9 +125,21 @@ def _audit(rows: list[Row]) -> Table:
             clip(row["worker"], 18),
             clock(row["started_at"]),
             f"{row['duration_ms']:.0f}ms",
-            clip(row["error"], 60),
+            clip(str(row["error"] or "").split(":")[0], 30),
         )
     return table
+
+
+def _audit_errors(rows: list[Row]) -> list[str]:
+    """The full error texts of the audit rows, each once, with the attempts that raised it."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        if row.get("error"):
+            seen.setdefault((row["handler"], row["error"]), []).append(str(row["attempt"]))
+    return [
+        f"error of {handler} (attempt {', '.join(tries)}): {error}"
+        for (handler, error), tries in seen.items()
+    ]
 
 
 def _tracebacks(rows: list[Row]) -> list[Panel]:
@@ -168,6 +180,8 @@ def event_detail(detail: EventDetail) -> None:
     out.print(_facts(event, detail.cause))
     out.print(_deliveries(detail.deliveries) if detail.deliveries else "No deliveries.")
     out.print(_audit(detail.audit) if detail.audit else "No audit rows.")
+    for line in _audit_errors(detail.audit):
+        out.print(line)
     for panel in _tracebacks(detail.audit):
         out.print(panel)
     out.print(_caused(detail.caused) if detail.caused else "It caused no events.")
