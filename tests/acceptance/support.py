@@ -115,7 +115,7 @@ def daemon_env(
         DATABASE_URL=dsn,
         LXERA_DATA_DIR=str(data_dir),
         LXERA_HTTP_PORT=str(http_port),
-        PYTHONPATH=str(REPO_ROOT),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -210,6 +210,28 @@ class Jobs:
             " where status in ('ping', 'pong') returning id",
         )
         return len(rows)
+
+
+BURST_INSERT = (
+    "insert into public.acc_jobs (id, status) select gen_random_uuid(), 'ping'"
+    " from generate_series(1, %(n)s) returning id"
+)
+BURST_FLIP = (
+    "update public.acc_jobs set status = case status when 'ping' then 'pong' else 'ping' end"
+    " where id = any(%(ids)s)"
+)
+
+
+def write_bursts(dsn: str, entities: int, events_per_entity: int, chunk: int) -> None:
+    """Per transaction, ``chunk`` new jobs and then ``events_per_entity - 1`` flips of them: the
+    events of one entity sit ``chunk`` deliveries apart, inside one claim batch."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for start in range(0, entities, chunk):
+            with conn.transaction():
+                n = min(chunk, entities - start)
+                ids = [row[0] for row in conn.execute(BURST_INSERT, {"n": n}).fetchall()]
+                for _ in range(events_per_entity - 1):
+                    conn.execute(BURST_FLIP, {"ids": ids})
 
 
 def iter_gaps(times: list[Any]) -> Iterator[float]:
