@@ -54,7 +54,7 @@ class Components:
     async def _database_answers(self) -> bool:
         try:
             with anyio.fail_after(CHECK_TIMEOUT_SECONDS):
-                async with self.connector.pool.connection(CHECK_TIMEOUT_SECONDS) as conn:
+                async with self.connector.control.connection(CHECK_TIMEOUT_SECONDS) as conn:
                     await conn.execute(load_query("ping"))
         except Exception:
             return False
@@ -65,7 +65,7 @@ class Components:
         params = {"handlers": self.claimer.handler_names}
         try:
             with anyio.fail_after(CHECK_TIMEOUT_SECONDS):
-                async with self.connector.pool.connection(CHECK_TIMEOUT_SECONDS) as conn:
+                async with self.connector.control.connection(CHECK_TIMEOUT_SECONDS) as conn:
                     cursor = await conn.execute(load_query("queue_stats"), params)
                     row = await cursor.fetchone()
             if row is not None:
@@ -78,11 +78,15 @@ class Components:
 def build_components(
     daemon: Daemon, connector: Connector, wake: WakeSignal, stop: StopSignal
 ) -> Components:
-    config, pool, policy = daemon.config, connector.pool, daemon.policy
+    config, policy = daemon.config, daemon.policy
+    pool, control = connector.pool, connector.control
     metrics = DaemonMetrics(config.worker_id)
     limiter = anyio.CapacityLimiter(config.concurrency)
     claimer = Claimer(
-        pool, config.worker_id, daemon.handlers.leases(config.lease_seconds), config.lease_seconds
+        control,
+        config.worker_id,
+        daemon.handlers.leases(config.lease_seconds),
+        config.lease_seconds,
     )
     retry = RetryBackoff(config.retry_base_seconds, config.retry_max_seconds)
     workers = WorkerPool(lambda claim: runner.run(claim), max_workers=2 * config.concurrency)
@@ -98,8 +102,8 @@ def build_components(
         pool=pool,
         worker_id=config.worker_id,
         specs={spec.name: spec for spec in daemon.handlers.served},
-        outcomes=Outcomes(pool, config.worker_id, retry, policy),
-        completer=Completer(pool, config.worker_id, policy),
+        outcomes=Outcomes(control, config.worker_id, retry, policy),
+        completer=Completer(control, config.worker_id, policy),
         release_capacity=dispatcher.release,
         wake=wake,
         metrics=metrics,

@@ -1,4 +1,8 @@
-"""The daemon's connections: a worker pool, and dedicated connections for LISTEN and heartbeats.
+"""The daemon's connections: two worker pools, and dedicated connections for LISTEN and heartbeats.
+
+The handler pool (``pool_size`` connections) serves ``ctx.connection()`` and ``ctx.transaction()``;
+the small control pool serves the daemon's own statements (claims, completions, outcomes, checks),
+so a hundred handlers waiting for a connection never hold up the next claim.
 
 Every connection names the daemon and its role in ``application_name``
 (``lxera-pipeline:<worker_id>:listener|worker|heartbeat``) so an operator finds it in
@@ -37,6 +41,7 @@ CONNECT_TIMEOUT_SECONDS = 10
 POOL_WAIT_SECONDS = 30.0
 # The pool re-creates broken connections in the background; it must never stop trying.
 POOL_RECONNECT_SECONDS = 365 * 24 * 3600.0
+CONTROL_POOL_SIZE = 2
 
 
 # A connection handed back less than this long ago is handed out again unchecked; one idle longer
@@ -57,6 +62,7 @@ class Connector:
         self.config = config
         self._pool_wait = pool_wait_seconds
         self._pool: Pool | None = None
+        self._control: Pool | None = None
         self._returned: weakref.WeakKeyDictionary[AsyncConnection[DictRow], float] = (
             weakref.WeakKeyDictionary()
         )
@@ -73,9 +79,17 @@ class Connector:
 
     @property
     def pool(self) -> Pool:
+        """The handlers' pool."""
         if self._pool is None:
             raise RuntimeError("the connector is not open (use `async with Connector(...)`)")
         return self._pool
+
+    @property
+    def control(self) -> Pool:
+        """The daemon's own pool: claims, completions, outcomes, readiness."""
+        if self._control is None:
+            raise RuntimeError("the connector is not open (use `async with Connector(...)`)")
+        return self._control
 
     async def _configure(self, conn: AsyncConnection[DictRow]) -> None:
         milliseconds = str(int(self.config.lease_seconds * 1000))
@@ -90,13 +104,13 @@ class Connector:
     async def _reset(self, conn: AsyncConnection[DictRow]) -> None:
         self._returned[conn] = time.monotonic()
 
-    async def __aenter__(self) -> Connector:
-        pool: Pool = AsyncConnectionPool(
+    def _new_pool(self, size: int) -> Pool:
+        return AsyncConnectionPool(
             self.config.dsn,
             connection_class=AsyncConnection[DictRow],
             kwargs=self.kwargs(WORKER),
-            min_size=self.config.pool_size,
-            max_size=self.config.pool_size,
+            min_size=size,
+            max_size=size,
             configure=self._configure,
             check=self._check,
             reset=self._reset,
@@ -105,10 +119,26 @@ class Connector:
             reconnect_timeout=POOL_RECONNECT_SECONDS,
             open=False,
         )
-        await pool.open(wait=True, timeout=self._pool_wait)
-        self._pool = pool
-        log.info("connector.pool_opened", size=self.config.pool_size)
+
+    async def __aenter__(self) -> Connector:
+        self._pool = self._new_pool(self.config.pool_size)
+        self._control = self._new_pool(CONTROL_POOL_SIZE)
+        try:
+            await self._pool.open(wait=True, timeout=self._pool_wait)
+            await self._control.open(wait=True, timeout=self._pool_wait)
+        except BaseException:
+            await self._close()
+            raise
+        log.info(
+            "connector.pools_opened", handlers=self.config.pool_size, control=CONTROL_POOL_SIZE
+        )
         return self
+
+    async def _close(self) -> None:
+        for pool in (self._pool, self._control):
+            if pool is not None:
+                await pool.close()
+        self._pool = self._control = None
 
     async def __aexit__(
         self,
@@ -116,9 +146,7 @@ class Connector:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        await self._close()
 
     async def connect(self, role: str) -> AsyncConnection[DictRow]:
         """A dedicated autocommit connection outside the pool (LISTEN, heartbeat)."""

@@ -48,7 +48,11 @@ with pending_due as (
 )
 -- The event row comes with the claim; LATERAL ... LIMIT 1 keeps it an index probe per claimed row
 -- (a plain join may be planned as a hash over the whole events table).
-select c.delivery_id, c.handler, c.attempts as attempt, c.max_attempts, c.is_replay,
+-- The claim commits without waiting for the WAL flush (synchronous_commit off for this
+-- transaction only): a claim lost in a crash just leaves the delivery claimable, and every later
+-- durable commit (the handler's) flushes the claim's WAL first.
+select (select set_config('synchronous_commit', 'off', true)) as synchronous_commit,
+       c.delivery_id, c.handler, c.attempts as attempt, c.max_attempts, c.is_replay,
        c.event_id, c.entity_id as delivery_entity_id,
        e.event_type, e.table_name, e.status_column, e.entity_id, e.company_id, e.old_status,
        e.new_status, e.snapshot, e.correlation_id, e.causation_id, e.actor_role, e.committed_at
@@ -211,6 +215,7 @@ update pipeline.deliveries d
    set lease_until = now() + make_interval(secs => mine.seconds)
   from mine
  where d.delivery_id = mine.delivery_id
+   and set_config('synchronous_commit', 'off', true) is not null  -- a renewal need not be durable
 returning d.delivery_id;
 
 -- name: queue_stats
