@@ -18,9 +18,8 @@ from pypdf import PdfReader
 from lxera_pipeline.events.statuses import STAGE_PROGRESS
 from lxera_pipeline.generators.media.ffmpeg import probe_media, run_ffmpeg
 from lxera_pipeline.generators.media.wavs import wav_frames
-from tests.integration.workflow_support import Row, WorkflowRun, workflow_run
+from tests.integration.workflow_support import Row, WorkflowRun
 
-__all__ = ["workflow_run"]
 MIME = {"slide": "image/png", "audio": "audio/wav", "video": "video/mp4"}
 
 

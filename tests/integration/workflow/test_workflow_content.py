@@ -9,9 +9,7 @@ from itertools import groupby
 
 from lxera_pipeline.generators.text.quality import WEIGHTS
 from lxera_pipeline.generators.types import SECTION_NAMES
-from tests.integration.workflow_support import Row, WorkflowRun, workflow_run
-
-__all__ = ["workflow_run"]
+from tests.integration.workflow_support import Row, WorkflowRun
 
 
 def test_plan_is_delivered_with_one_research_row_and_one_content_row_per_module(
