@@ -140,7 +140,9 @@ create function pipeline.wakeup_armed() returns boolean
 language sql stable as $$
     select exists (select 1 from pg_locks
                     where locktype = 'advisory' and classid = 1819826802 and objid = 1
-                      and objsubid = 2 and mode = 'ExclusiveLock' and granted)
+                      and objsubid = 2 and mode = 'ExclusiveLock' and granted
+                      and database = (select oid from pg_database
+                                       where datname = current_database()))
 $$;
 
 create function pipeline.record_event(
