@@ -131,7 +131,7 @@ class DaemonPool:
 
     def start(self, name: str | None = None, ready: bool = True, **settings: object) -> Daemon:
         name = name or f"daemon{len(self.daemons) + 1}"
-        port = free_port()
+        port = int(str(settings.pop("http_port", None) or free_port()))
         env = daemon_env(self.dsn, self.work_dir / name, port, {**FAST_SETTINGS, **settings})
         log_path = self.work_dir / f"{name}.log"
         command = [sys.executable, "-m", "lxera_pipeline", "run", "--handlers", HANDLERS_MODULE]
@@ -157,6 +157,12 @@ def fetch(dsn: str, query: str, params: dict[str, Any] | None = None) -> list[di
     """Rows of one query as dicts, on a short-lived connection."""
     with psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as conn:
         return conn.execute(query, params or {}).fetchall()
+
+
+def execute(dsn: str, statements: str) -> None:
+    """Run SQL (several statements allowed) that returns nothing."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(statements)
 
 
 def scalar(dsn: str, query: str, params: dict[str, Any] | None = None) -> Any:
