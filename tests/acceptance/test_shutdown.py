@@ -1,5 +1,6 @@
-"""SIGTERM: stop claiming, let in-flight handlers finish within the grace period or release them
-(audited 'released') so another daemon takes them at once, exit 0; a second signal exits at once."""
+"""SIGTERM / SIGINT: stop claiming, let in-flight handlers finish within the grace period or release
+them (audited 'released') so another daemon takes them at once, exit 0; a second signal exits at
+once."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def test_sigterm_releases_what_outlives_the_grace_for_another_daemon(
     jobs.insert("slow", pause=60, repause=0.2)
     wait_until(lambda: running_count(acc_dsn) == 1, 10, "the slow handler running")
     started = time.monotonic()
-    first.signal(signal.SIGTERM)
+    first.signal(signal.SIGINT)  # SIGINT stops a daemon like SIGTERM does
     assert first.wait_exit(6) == 0, first.log_tail()
     assert time.monotonic() - started < 6
 
@@ -75,7 +76,7 @@ def test_second_signal_exits_at_once(pool: DaemonPool, jobs: Jobs, acc_dsn: str)
     time.sleep(0.5)
     assert daemon.proc.poll() is None, "the first signal waits for the handler (grace 60 s)"
     started = time.monotonic()
-    daemon.signal(signal.SIGTERM)
+    daemon.signal(signal.SIGINT)
     code = daemon.wait_exit(3)
     assert time.monotonic() - started < 3
     assert code != 0, "an interrupted shutdown must not look like a clean one"
