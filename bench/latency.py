@@ -136,7 +136,7 @@ def figures(results: Sequence[LatencyResult]) -> list[Figure]:
                     value,
                     "ms",
                     f"better baseline p99 ({best.config.label})",
-                    None if math.isinf(best.p99) else ratio(value, best.p99),
+                    None if math.isinf(best.p99) or math.isnan(value) else ratio(value, best.p99),
                     note,
                 )
             )

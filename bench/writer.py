@@ -9,6 +9,7 @@ Paths, all on one small table (1,000 rows) in a scratch database:
   ours_idle      pipeline.track_status (guard + event + one delivery), no listener armed
   ours_listening the same with a listener following the wake-up protocol
   ours_pinned    the same with a listener armed for the whole run (every commit NOTIFYs)
+  ours_daemon    the same while a real daemon (``lxera-pipeline run``) listens and handles them
   proposal_a/c   cheaper trigger shapes measured for the findings (bench/sql/writer_profile.sql)
 Each round runs every (path, clients) cell once, in a rotated order; a path's ratio is the
 median over rounds of its tps divided by the outbox tps of the same round (adjacent runs see the
@@ -18,11 +19,15 @@ same machine load), its tps the median over rounds.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
+import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 
@@ -32,10 +37,11 @@ from bench.common import (
     Figure,
     bench_sql,
     median,
-    migrated_database_dsn,
     print_figures,
     scratch_database,
 )
+from bench.processes import Workers, running
+from bench.systems import Config, install
 from bench.wakeup_listener import WakeupListener
 
 W, P = "writer.sql", "writer_profile.sql"
@@ -46,12 +52,14 @@ TRIGGERS: dict[str, tuple[tuple[str, str], ...]] = {
     "ours_idle": ((W, "trigger_ours"),),
     "ours_listening": ((W, "trigger_ours"),),
     "ours_pinned": ((W, "trigger_ours"),),
+    "ours_daemon": ((W, "trigger_ours"),),
     # Proposed cheaper shapes (see writer_profile.py and /work/notes/bench-findings.md).
     "proposal_a": ((P, "trigger_inline"),),
     "proposal_c": ((P, "trigger_event_only"),),
 }
 LISTENERS = {"ours_listening": False, "ours_pinned": True}
-DEFAULT_PATHS = ("bare", "outbox", "outbox_notify", "ours_idle", "ours_listening")
+DEFAULT_PATHS = ("bare", "outbox", "outbox_notify", "ours_idle", "ours_listening", "ours_daemon")
+DAEMON_READY_SECONDS = 20.0
 CLIENTS = (1, 16)
 TPS = re.compile(r"^tps = (?P<tps>[0-9.]+) \(without initial connection time\)", re.MULTILINE)
 
@@ -114,8 +122,33 @@ def prepare(dsn: str, path: str) -> None:
         conn.execute("checkpoint")
 
 
+def wait_for_listener(dsn: str, workers: Workers) -> None:
+    deadline = time.monotonic() + DAEMON_READY_SECONDS
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while (row := conn.execute(bench_sql(W, "listeners")).fetchone()) and row[0] < 1:
+            workers.check_alive()
+            if time.monotonic() > deadline:
+                raise BenchError(f"the daemon did not LISTEN within {DAEMON_READY_SECONDS:.0f} s")
+            time.sleep(0.1)
+
+
+def with_daemon(dsn: str, clients: int, seconds: float) -> tuple[float, str]:
+    """pgbench while a real daemon listens, claims and audits the events it writes."""
+    config = Config("ours", "writer daemon")
+    log = Path(tempfile.gettempdir()) / f"bench-writer-daemon-{os.getpid()}.log"
+    with running(config.commands(dsn), config.env(dsn), log) as workers:
+        wait_for_listener(dsn, workers)
+        tps = run_pgbench(dsn, clients, seconds)
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(bench_sql(W, "handled")).fetchone()
+    handled, written = row if row else (0, 0)
+    return tps, f"c={clients}: the daemon handled {handled:,} of {written:,} events meanwhile"
+
+
 def measure(dsn: str, path: str, clients: int, seconds: float) -> tuple[float, str]:
     prepare(dsn, path)
+    if path == "ours_daemon":
+        return with_daemon(dsn, clients, seconds)
     if path not in LISTENERS:
         return run_pgbench(dsn, clients, seconds), ""
     listener = WakeupListener(dsn, pinned=LISTENERS[path])
@@ -133,9 +166,8 @@ def measure(dsn: str, path: str, clients: int, seconds: float) -> tuple[float, s
 def run_writer(paths: Sequence[str], seconds: float, rounds: int) -> WriterResults:
     results = WriterResults()
     with scratch_database("writer") as dsn:
-        migrated_database_dsn(dsn)
+        install("ours", dsn)
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(bench_sql("bench_items.sql", "table"))
             conn.execute(bench_sql(W, "schema"))
             conn.execute(bench_sql(P, "schema"))
         for round_no in range(rounds):

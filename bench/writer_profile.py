@@ -24,11 +24,11 @@ from bench.common import (
     Figure,
     bench_sql,
     median,
-    migrated_database_dsn,
     print_figures,
     ratio,
     scratch_database,
 )
+from bench.systems import install
 
 Section = tuple[str, str]
 W, P = "writer.sql", "writer_profile.sql"
@@ -95,9 +95,8 @@ def cpu_per_update(dsn: str, sections: Sequence[Section], updates: int) -> tuple
 def run_profile(updates: int, rounds: int) -> dict[str, list[tuple[float, float]]]:
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in VARIANTS}
     with scratch_database("writer_profile") as dsn:
-        migrated_database_dsn(dsn)
+        install("ours", dsn)
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(bench_sql("bench_items.sql", "table"))
             conn.execute(bench_sql(W, "schema"))
             conn.execute(bench_sql(P, "schema"))
         for _ in range(rounds):

@@ -66,9 +66,6 @@ begin
 end
 $$;
 
-insert into pipeline.subscriptions
-    (handler, handler_group, table_name, status_column, from_status, to_status, max_attempts)
-values ('bench.writer_noop', 'bench', 'bench_items', 'status', '*', '*', 5);
 
 -- name: no_triggers
 drop trigger if exists bench_items_outbox on bench_items;
@@ -91,7 +88,12 @@ create trigger bench_items_status_event after insert or update of status on benc
     for each row execute function pipeline.emit_bench_items_status();
 
 -- name: reset
-truncate bench_outbox, pipeline.events, pipeline.deliveries restart identity;
+truncate bench_outbox, pipeline.events, pipeline.deliveries, pipeline.audit_log restart identity;
 
--- name: written
-select (select count(*) from bench_outbox) + (select count(*) from pipeline.events);
+-- name: listeners
+select count(*) from pg_stat_activity
+ where datname = current_database() and application_name like 'lxera-pipeline:%:listener';
+
+-- name: handled
+select (select count(*) from pipeline.audit_log where outcome = 'succeeded'),
+       (select count(*) from pipeline.events);

@@ -151,7 +151,7 @@ $$;
 drop trigger if exists bench_items_outbox on bench_items;
 drop trigger if exists bench_items_status_guard on bench_items;
 drop trigger if exists bench_items_status_event on bench_items;
-update pipeline.subscriptions set active = true where handler = 'bench.writer_noop';
+update pipeline.subscriptions set active = true where handler = 'bench.noop';
 
 -- name: trigger_guard
 create trigger bench_items_status_guard before insert or update of status on bench_items
@@ -162,7 +162,7 @@ create trigger bench_items_status_event after insert or update of status on benc
     for each row execute function pipeline.emit_bench_items_status();
 
 -- name: no_subscription
-update pipeline.subscriptions set active = false where handler = 'bench.writer_noop';
+update pipeline.subscriptions set active = false where handler = 'bench.noop';
 
 -- name: trigger_plain
 create trigger bench_items_status_guard before insert or update of status on bench_items
