@@ -20,6 +20,7 @@ from lxera_pipeline.handlers.sync import sync_subscriptions
 from lxera_pipeline.listeners.components import Components, build_components
 from lxera_pipeline.listeners.config import DaemonConfig
 from lxera_pipeline.listeners.connector import Connector
+from lxera_pipeline.listeners.progress import report_progress
 from lxera_pipeline.listeners.reconnect import ReconnectPolicy
 from lxera_pipeline.listeners.selection import HandlerSet
 from lxera_pipeline.listeners.signals import SignalPolicy, StopSignal, watch_signals
@@ -103,6 +104,7 @@ class Daemon:
                 if self.config.http_port is not None:
                     self.http_port = await group.start(self._http)
                 group.start_soon(self._heartbeat, name="heartbeat")
+                group.start_soon(self._progress, name="progress")
                 log.info("daemon.started", subscriptions=synced, http_port=self.http_port)
                 task_status.started(self)
                 await self._work(self._parts)
@@ -120,6 +122,11 @@ class Daemon:
     async def _heartbeat(self) -> None:
         with side_task("heartbeat"):
             await self.parts.heartbeat.run()
+
+    async def _progress(self) -> None:
+        with side_task("progress"):
+            parts = self.parts
+            await report_progress(lambda: parts.metrics.totals, lambda: len(parts.runner.in_flight))
 
     async def _listen(self, done: anyio.Event) -> None:
         try:

@@ -3,6 +3,7 @@ process in tests). Queue depth and the oldest pending age are read from the data
 
 from __future__ import annotations
 
+from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,14 +12,14 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 DURATION_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 1800.0)
 
 
+LABELLED = ("succeeded", "retried", "dead", "lost_lease")  # per-handler outcome counters
+
+
 @dataclass(frozen=True)
 class HandlerMetrics:
     """The labelled children of one handler (looking a label up costs more than using it)."""
 
-    succeeded: Counter
-    retried: Counter
-    dead: Counter
-    lost_lease: Counter
+    counters: dict[str, Counter]
     duration: Histogram
 
 
@@ -70,19 +71,24 @@ class DaemonMetrics:
         self.info = Gauge("lxera_daemon_info", "The daemon's worker id.", ["worker"], registry=reg)
         self.info.labels(**labels).set(1)
         self._children: dict[str, HandlerMetrics] = {}
+        self._labelled = {name: getattr(self, name) for name in LABELLED}
+        self._plain = {"skipped": self.skipped, "released": self.released}
+        self.totals: Tally[str] = Tally()
 
     def of(self, handler: str) -> HandlerMetrics:
         children = self._children.get(handler)
         if children is None:
-            children = HandlerMetrics(
-                self.succeeded.labels(handler),
-                self.retried.labels(handler),
-                self.dead.labels(handler),
-                self.lost_lease.labels(handler),
-                self.duration.labels(handler),
-            )
+            counters = {name: self._labelled[name].labels(handler) for name in LABELLED}
+            children = HandlerMetrics(counters, self.duration.labels(handler))
             self._children[handler] = children
         return children
+
+    def record(self, outcome: str, handler: str) -> None:
+        """Count one attempt's outcome (also in ``totals``, for the progress log line)."""
+        self.totals[outcome] += 1
+        counter = self.of(handler).counters.get(outcome) or self._plain.get(outcome)
+        if counter is not None:
+            counter.inc()
 
     def track_in_flight(self, count: Callable[[], int]) -> None:
         self.in_flight.set_function(lambda: float(count()))

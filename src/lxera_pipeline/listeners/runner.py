@@ -157,18 +157,18 @@ class Runner:
         if done is None:
             self._log.error("delivery.outcome_unrecorded", error="the completion kept failing")
         elif done:
-            self._metrics.of(claim.handler).succeeded.inc()
-            self._log.info("delivery.succeeded", attempt=claim.attempt)
+            self._metrics.record("succeeded", claim.handler)
+            self._log.debug("delivery.succeeded", attempt=claim.attempt)
         else:
             with _shielded(claim):
                 await self._lost(claim, ctx.facts, "the lease was lost before completion")
 
     async def _lost(self, claim: ClaimedDelivery, facts: AttemptFacts, error: str) -> None:
         if await self._outcomes.lost_lease(claim, facts, error):
-            self._metrics.of(claim.handler).lost_lease.inc()
+            self._metrics.record("lost_lease", claim.handler)
             log.warning("delivery.lost_lease", attempt=claim.attempt, error=error)
         else:
-            self._metrics.of(claim.handler).succeeded.inc()
+            self._metrics.record("succeeded", claim.handler)
             log.info("delivery.succeeded", attempt=claim.attempt, note="commit confirmed late")
 
     async def _failed(
@@ -182,13 +182,13 @@ class Runner:
         failure = await self._outcomes.fail(claim, ctx.facts, error, event, spec.on_dead)
         text = describe_error(error)[0]
         if not failure.recorded:
-            self._metrics.of(claim.handler).lost_lease.inc()
+            self._metrics.record("lost_lease", claim.handler)
             log.warning("delivery.lost_lease", attempt=claim.attempt, error=text)
         elif failure.dead:
-            self._metrics.of(claim.handler).dead.inc()
+            self._metrics.record("dead", claim.handler)
             log.error("delivery.dead", attempt=claim.attempt, error=text)
         else:
-            self._metrics.of(claim.handler).retried.inc()
+            self._metrics.record("retried", claim.handler)
             self._wake.due_in(failure.delay_seconds + DUE_SLACK_SECONDS)
             log.warning(
                 "delivery.retry_scheduled",
@@ -202,11 +202,10 @@ class Runner:
     ) -> None:
         if not await self._outcomes.finish(claim, facts, state, reason):
             return
+        self._metrics.record(state, claim.handler)
         if state == "dead":
-            self._metrics.of(claim.handler).dead.inc()
             log.error("delivery.dead", attempt=claim.attempt, reason=reason)
         else:
-            self._metrics.skipped.inc()
             log.warning("delivery.skipped", attempt=claim.attempt, reason=reason)
 
     async def _cancelled(self, ctx: DeliveryContext) -> None:
@@ -220,5 +219,5 @@ class Runner:
             log.error("delivery.release_failed", error=describe_error(exc)[0])
             return
         if released:
-            self._metrics.released.inc()
+            self._metrics.record("released", claim.handler)
             log.info("delivery.released", attempt=claim.attempt)
