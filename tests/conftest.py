@@ -31,7 +31,7 @@ def pg_server() -> Iterator[TestServer]:
 
 
 @pytest.fixture(scope="session")
-def template_db(pg_server: TestServer) -> str:
+def template_db(pg_server: TestServer) -> Iterator[str]:
     """Create and migrate the template database once per run (per xdist worker)."""
     from lxera_pipeline.db.migrate import migrate
     from lxera_pipeline.handlers.registry import load_builtin_handlers, registry
@@ -43,7 +43,10 @@ def template_db(pg_server: TestServer) -> str:
     migrate(dsn)
     load_builtin_handlers()
     sync_subscriptions_sync(dsn, list(registry))
-    return name
+    try:
+        yield name
+    finally:
+        pg_server.drop_database(name)
 
 
 @pytest.fixture
