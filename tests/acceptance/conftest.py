@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from lxera_pipeline.db.migrate import migrate
 from lxera_pipeline.handlers.registry import registry
 from lxera_pipeline.handlers.sync import sync_subscriptions_sync
+from tests.acceptance.private_server import PrivateServer
 from tests.acceptance.support import HANDLERS_MODULE, DaemonPool, Jobs
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -58,3 +61,24 @@ def pool(acc_dsn: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
         daemons.close()
         if request.node.stash.get(_FAILED, False):
             print(daemons.logs())
+
+
+@pytest.fixture
+def private_server() -> Iterator[PrivateServer]:
+    server = PrivateServer.start_in(Path(tempfile.mkdtemp(prefix="lxera-acc-pg-")))
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def private_pool(private_server: PrivateServer, tmp_path: Path) -> Iterator[DaemonPool]:
+    dsn = private_server.create_database("acceptance")
+    migrate(dsn)
+    prepare_database(dsn)
+    daemons = DaemonPool(dsn, tmp_path)
+    try:
+        yield daemons
+    finally:
+        daemons.close()

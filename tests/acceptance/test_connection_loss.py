@@ -3,15 +3,10 @@ every event is still handled exactly once."""
 
 from __future__ import annotations
 
-import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from lxera_pipeline.db.migrate import migrate
-from tests.acceptance.conftest import prepare_database
 from tests.acceptance.private_server import PrivateServer
 from tests.acceptance.support import (
     DaemonPool,
@@ -57,27 +52,6 @@ def test_terminated_listen_connection_reconnects_and_loses_nothing(
     assert daemon.proc.poll() is None
     assert '"listener.lost"' in daemon.log_path.read_text(), "the termination went unnoticed"
     wait_until(daemon.is_ready, 10, "/readyz to report ready again")
-
-
-@pytest.fixture
-def private_server() -> Iterator[PrivateServer]:
-    server = PrivateServer.start_in(Path(tempfile.mkdtemp(prefix="lxera-acc-pg-")))
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def private_pool(private_server: PrivateServer, tmp_path: Path) -> Iterator[DaemonPool]:
-    dsn = private_server.create_database("acceptance")
-    migrate(dsn)
-    prepare_database(dsn)
-    daemons = DaemonPool(dsn, tmp_path)
-    try:
-        yield daemons
-    finally:
-        daemons.close()
 
 
 def test_postgres_restart_mid_run_every_event_handled_once(
