@@ -1,0 +1,126 @@
+"""Daemon parts on their own against a real PostgreSQL: a claimed delivery whose handler this
+process does not know is skipped; the fenced context's dry-run mode; claim fencing fields."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import anyio
+import psycopg
+import pytest
+
+from lxera_pipeline.events.models import parse_event
+from lxera_pipeline.handlers.context import LostLease
+from lxera_pipeline.listeners.claimer import Claimer
+from lxera_pipeline.listeners.completer import Completer
+from lxera_pipeline.listeners.connector import Connector
+from lxera_pipeline.listeners.context import DeliveryContext
+from lxera_pipeline.listeners.metrics import DaemonMetrics
+from lxera_pipeline.listeners.outcomes import Outcomes, RetryBackoff
+from lxera_pipeline.listeners.reconnect import ReconnectPolicy
+from lxera_pipeline.listeners.runner import Runner
+from lxera_pipeline.listeners.wake import WakeSignal
+from tests.integration import daemon_handlers as handlers
+from tests.integration.daemon_support import audit, daemon_config, deliveries, record, rows
+
+pytestmark = pytest.mark.anyio
+GHOST = "itest.ghost"
+SUBSCRIBE_GHOST = """
+insert into pipeline.subscriptions
+    (handler, handler_group, table_name, status_column, from_status, to_status, max_attempts)
+values ('itest.ghost', 'elsewhere', 'itest_jobs', 'status', '*', 'noop', 3)
+"""
+
+
+@pytest.fixture
+def dsn(db_dsn: str) -> str:
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        conn.execute(handlers.EFFECTS_TABLE)
+        conn.execute(SUBSCRIBE_GHOST)
+        conn.execute(
+            "update pipeline.subscriptions set active = false where handler <> %s", (GHOST,)
+        )
+    return db_dsn
+
+
+def runner_for(connector: Connector, worker: str) -> Runner:
+    policy = ReconnectPolicy(initial_seconds=0.01, ceiling_seconds=0.1)
+    return Runner(
+        pool=connector.pool,
+        worker_id=worker,
+        specs={},  # this process knows no handler at all
+        outcomes=Outcomes(connector.control, worker, RetryBackoff(0.1, 1.0), policy),
+        completer=Completer(connector.control, worker, policy),
+        release_capacity=lambda claim: None,
+        wake=WakeSignal(),
+        metrics=DaemonMetrics(worker),
+    )
+
+
+async def test_a_claimed_delivery_of_an_unknown_handler_is_skipped_with_its_reason(
+    dsn: str,
+) -> None:
+    config = daemon_config(dsn)
+    await record(dsn, "noop")
+    async with Connector(config) as connector:
+        claimer = Claimer(connector.control, config.worker_id, {GHOST: 5.0}, 5.0)
+        [claim] = await claimer.claim(10)
+        assert (claim.handler, claim.attempt) == (GHOST, 1)
+        await runner_for(connector, config.worker_id).run(claim)
+    [delivery] = await deliveries(dsn, GHOST)
+    assert delivery["state"] == "skipped"
+    assert "not registered" in delivery["last_error"]
+    [row] = await audit(dsn, GHOST)
+    assert row["outcome"] == "skipped"
+    assert GHOST in row["error"]
+
+
+async def test_claims_skip_rows_another_worker_holds_and_respect_entity_order(dsn: str) -> None:
+    entity = uuid4()
+    for _ in range(3):
+        await record(dsn, "noop", entity=entity)
+    await record(dsn, "noop")
+    config = daemon_config(dsn)
+    async with Connector(config) as connector:
+        claimer = Claimer(connector.control, "w-a", {GHOST: 5.0}, 5.0)
+        first = await claimer.claim(10)
+        again = await Claimer(connector.control, "w-b", {GHOST: 5.0}, 5.0).claim(10)
+    assert len(first) == 2  # the entity's first event and the other entity's; not its 2nd/3rd
+    assert again == []  # running, or waiting behind a running event of the same entity
+    leased = {row["leased_by"] for row in await deliveries(dsn) if row["state"] == "running"}
+    assert leased == {"w-a"}
+
+
+async def test_dry_run_context_rolls_back_and_still_tags_causation(dsn: str) -> None:
+    config = daemon_config(dsn)
+    await record(dsn, "noop")
+    async with Connector(config) as connector:
+        [claim] = await Claimer(connector.control, config.worker_id, {GHOST: 5.0}, 5.0).claim(1)
+        ctx = DeliveryContext(
+            claim, parse_event(claim.event_row), connector.pool, worker_id="w", dry_run=True
+        )
+        async with ctx.transaction() as conn:
+            cursor = await conn.execute("select current_setting('pipeline.causation_id') as c")
+            row = await cursor.fetchone()
+            await conn.execute(handlers.INSERT_EFFECT, (claim.event_id, claim.entity_id, 1))
+        with pytest.raises(RuntimeError, match="already used"):
+            async with ctx.transaction():
+                pass
+    assert row is not None
+    assert row["c"] == str(claim.event_id)
+    assert await rows(dsn, "select * from public.itest_effects") == []
+    assert not ctx.committed
+
+
+async def test_a_real_context_refuses_to_commit_for_a_token_it_does_not_hold(dsn: str) -> None:
+    config = daemon_config(dsn)
+    await record(dsn, "noop")
+    async with Connector(config) as connector:
+        [claim] = await Claimer(connector.control, "someone-else", {GHOST: 5.0}, 5.0).claim(1)
+        ctx = DeliveryContext(claim, parse_event(claim.event_row), connector.pool, worker_id="me")
+        with pytest.raises(LostLease, match="no longer leased by me"), anyio.fail_after(10):
+            async with ctx.transaction() as conn:
+                await conn.execute(handlers.INSERT_EFFECT, (claim.event_id, claim.entity_id, 1))
+    assert ctx.lost_lease
+    assert not ctx.committed
+    assert await rows(dsn, "select * from public.itest_effects") == []
