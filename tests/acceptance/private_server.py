@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,10 @@ class PrivateServer:
 
     @classmethod
     def start_in(cls, data_dir: Path) -> PrivateServer:
+        # The wheel keeps its lock file in the runtime dir of the first server a process starts;
+        # one shared dir, instead of the first test's data dir, leaves nothing behind per test.
+        runtime = Path(tempfile.gettempdir()) / f"lxera-acc-runtime-{os.getuid()}"
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
         dsn = start_embedded(data_dir)
         lines = (embedded_pgdata(data_dir) / "postmaster.pid").read_text().splitlines()
         return cls(data_dir, dsn, socket_dir=lines[4], port=lines[3])
