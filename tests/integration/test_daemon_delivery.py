@@ -154,3 +154,21 @@ async def test_a_commit_after_the_token_changed_is_refused_as_lost_lease(dsn: st
     assert "no longer leased" in row["error"]
     assert await rows(dsn, "select * from public.itest_effects") == []
     assert (delivery["state"], delivery["attempts"]) == ("running", 2)
+
+
+async def test_a_delivery_no_daemon_serves_waits_without_freezing_its_entity(dsn: str) -> None:
+    await rows(
+        dsn,
+        "insert into pipeline.subscriptions (handler, handler_group, table_name, status_column,"
+        " from_status, to_status, max_attempts)"
+        " values ('itest.retired', 'retired', 'itest_jobs', 'status', '*', 'noop', 3)",
+    )
+    entity = uuid4()
+    async with running_daemon(dsn):
+        await record(dsn, "noop", entity=entity)  # itest.noop + itest.retired (served nowhere)
+        await record(dsn, "record", entity=entity)  # must not wait for itest.retired
+        await eventually(lambda: done_at_least(dsn, 2), "the entity's later event")
+    retired = await deliveries(dsn, "itest.retired")
+    assert [(row["state"], row["attempts"]) for row in retired] == [("pending", 0)]
+    runs = [run.handler for run in handlers.STATE.runs]
+    assert runs == ["itest.noop", "itest.record"]

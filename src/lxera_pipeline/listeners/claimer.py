@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from lxera_pipeline.db.queries import load_query
-from lxera_pipeline.listeners.connector import Pool
+from lxera_pipeline.listeners.connector import CONTROL_WAIT_SECONDS, Pool
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,7 +94,7 @@ class Claimer:
             "limit": limit,
             "worker": self._worker_id,
         }
-        async with self._pool.connection() as conn:
+        async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn:
             cursor = await conn.execute(load_query("claim_deliveries"), params)
             rows = await cursor.fetchall()
         return [

@@ -16,7 +16,7 @@ import anyio
 
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.listeners.claimer import ClaimedDelivery
-from lxera_pipeline.listeners.connector import Pool
+from lxera_pipeline.listeners.connector import CONTROL_WAIT_SECONDS, Pool
 from lxera_pipeline.listeners.fencing import AttemptFacts
 from lxera_pipeline.listeners.reconnect import RECOVERABLE, ReconnectPolicy, retrying
 from lxera_pipeline.log import get_logger
@@ -30,6 +30,7 @@ class _Pending:
     audit: dict[str, Any]
     done: anyio.Event = field(default_factory=anyio.Event)
     completed: bool | None = None  # None: unknown (the write kept failing)
+    successor: bool = False
 
 
 class Completer:
@@ -44,13 +45,13 @@ class Completer:
 
     async def complete(self, claim: ClaimedDelivery, facts: AttemptFacts) -> bool | None:
         """True: done and audited; False: the token no longer held; None: unknown.
-
-        Callers that must not be interrupted (the runner after its handler returned) shield it."""
+        ``facts.successor`` tells whether a later event of the entity waits."""
         item = _Pending(claim, facts.audit_params())
         self._queue.append(item)
         if not self._leading:
             await self._lead()
         await item.done.wait()
+        facts.successor = item.successor
         return item.completed
 
     async def _lead(self) -> None:
@@ -72,13 +73,14 @@ class Completer:
             )
             for item in batch:
                 item.completed = item.claim.delivery_id in done
+                item.successor = done.get(item.claim.delivery_id, False)
         except RECOVERABLE as exc:
             log.error("completion.unrecorded", count=len(batch), error=str(exc))
         finally:
             for item in batch:
                 item.done.set()
 
-    async def _write(self, batch: list[_Pending]) -> set[int]:
+    async def _write(self, batch: list[_Pending]) -> dict[int, bool]:
         params = {
             "ids": [item.claim.delivery_id for item in batch],
             "attempts": [item.claim.attempt for item in batch],
@@ -89,8 +91,8 @@ class Completer:
             "worker": self._worker_id,
         }
         started = time.perf_counter()
-        async with self._pool.connection() as conn:
+        async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn:
             cursor = await conn.execute(load_query("complete_deliveries"), params)
             rows = await cursor.fetchall()
         log.debug("completion.flushed", count=len(batch), ms=(time.perf_counter() - started) * 1e3)
-        return {row["delivery_id"] for row in rows}
+        return {row["delivery_id"]: bool(row["successor"]) for row in rows}

@@ -75,6 +75,12 @@ class Components:
         return self.metrics.render()
 
 
+def worker_limit(config: DaemonConfig) -> int:
+    """Runner tasks: one per running handler, plus room for those whose handler returned and
+    that wait for their (batched, fsync-bound) completion while the next claims start."""
+    return 4 * config.concurrency + 64
+
+
 def build_components(
     daemon: Daemon, connector: Connector, wake: WakeSignal, stop: StopSignal
 ) -> Components:
@@ -89,7 +95,7 @@ def build_components(
         config.lease_seconds,
     )
     retry = RetryBackoff(config.retry_base_seconds, config.retry_max_seconds)
-    workers = WorkerPool(lambda claim: runner.run(claim), max_workers=2 * config.concurrency)
+    workers = WorkerPool(lambda claim: runner.run(claim), max_workers=worker_limit(config))
     dispatcher = Dispatcher(
         claimer,
         workers.submit,
@@ -112,6 +118,7 @@ def build_components(
     probe_timeout = min(config.probe_seconds, PROBE_TIMEOUT_CEILING_SECONDS)
     listener = Listener(
         connector=connector,
+        handlers=claimer.handler_names,
         claim_until_empty=dispatcher.claim_until_empty,
         has_room=dispatcher.has_room,
         wake=wake,

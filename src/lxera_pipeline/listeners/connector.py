@@ -42,6 +42,9 @@ POOL_WAIT_SECONDS = 30.0
 # The pool re-creates broken connections in the background; it must never stop trying.
 POOL_RECONNECT_SECONDS = 365 * 24 * 3600.0
 CONTROL_POOL_SIZE = 2
+# How long the daemon's own statements wait for a control connection: short, so a database outage
+# turns into a retry (or, at shutdown, a prompt exit) instead of a 30 s stall.
+CONTROL_WAIT_SECONDS = 5.0
 
 
 # A connection handed back less than this long ago is handed out again unchecked; one idle longer
@@ -97,6 +100,10 @@ class Connector:
             load_query("set_idle_in_transaction_timeout"), {"milliseconds": milliseconds}
         )
 
+    async def _configure_control(self, conn: AsyncConnection[DictRow]) -> None:
+        await self._configure(conn)
+        await conn.execute(load_query("set_generic_plans"))
+
     async def _check(self, conn: AsyncConnection[DictRow]) -> None:
         if time.monotonic() - self._returned.get(conn, 0.0) > FRESH_SECONDS:
             await AsyncConnectionPool.check_connection(conn)
@@ -104,14 +111,14 @@ class Connector:
     async def _reset(self, conn: AsyncConnection[DictRow]) -> None:
         self._returned[conn] = time.monotonic()
 
-    def _new_pool(self, size: int) -> Pool:
+    def _new_pool(self, size: int, *, control: bool = False) -> Pool:
         return AsyncConnectionPool(
             self.config.dsn,
             connection_class=AsyncConnection[DictRow],
             kwargs=self.kwargs(WORKER),
             min_size=size,
             max_size=size,
-            configure=self._configure,
+            configure=self._configure_control if control else self._configure,
             check=self._check,
             reset=self._reset,
             name=application_name(self.config.worker_id, WORKER),
@@ -122,7 +129,7 @@ class Connector:
 
     async def __aenter__(self) -> Connector:
         self._pool = self._new_pool(self.config.pool_size)
-        self._control = self._new_pool(CONTROL_POOL_SIZE)
+        self._control = self._new_pool(CONTROL_POOL_SIZE, control=True)
         try:
             await self._pool.open(wait=True, timeout=self._pool_wait)
             await self._control.open(wait=True, timeout=self._pool_wait)

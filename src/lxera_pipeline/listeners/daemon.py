@@ -28,7 +28,7 @@ from lxera_pipeline.listeners.wake import STOP, WakeSignal
 from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
-LISTENER_STOP_SECONDS = 5.0
+LISTENER_STOP_SECONDS = 2.0  # the listener returns at once unless stuck connecting
 
 
 class SideTaskFailed(RuntimeError):
@@ -142,16 +142,18 @@ class Daemon:
             async with anyio.create_task_group() as listening:
                 listening.start_soon(self._listen, listener_done, name="listener")
                 await self.stop.wait()
+                grace_ends = anyio.current_time() + self.config.shutdown_grace_seconds
                 with anyio.move_on_after(LISTENER_STOP_SECONDS):
                     await listener_done.wait()
                 listening.cancel_scope.cancel()
-            await self._drain(parts)
+            await self._drain(parts, grace_ends)
             runners.cancel_scope.cancel()
 
-    async def _drain(self, parts: Components) -> None:
+    async def _drain(self, parts: Components, grace_ends: float) -> None:
+        """In-flight handlers get until the grace (counted from the stop request) ends."""
         grace = self.config.shutdown_grace_seconds
         log.info("daemon.draining", in_flight=len(parts.runner.in_flight), grace_s=grace)
-        with anyio.move_on_after(grace):
+        with anyio.move_on_after(max(0.0, grace_ends - anyio.current_time())):
             await parts.runner.wait_idle()
         if parts.runner.in_flight:
             log.warning("daemon.releasing", count=len(parts.runner.in_flight))

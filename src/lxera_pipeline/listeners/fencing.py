@@ -65,6 +65,7 @@ class AttemptFacts:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     started: float = field(default_factory=time.perf_counter)
     detail: dict[str, Any] = field(default_factory=dict)
+    successor: bool = False  # set on completion: a later event of the entity waits
 
     def duration_ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 3)
@@ -99,8 +100,10 @@ async def complete_in_transaction(
     cursor = await conn.execute(
         load_query("complete_delivery"), {**token.params(), **facts.audit_params()}
     )
-    if await cursor.fetchone() is None:
+    row = await cursor.fetchone()
+    if row is None:
         raise token.lost()
+    facts.successor = bool(row["successor"])
 
 
 @asynccontextmanager

@@ -1,6 +1,8 @@
 """The LISTEN connection and the wake-up protocol (architecture.md, "Wake-up coalescing").
 
-One dedicated autocommit connection LISTENs on ``pipeline_events`` and on a private probe channel.
+One dedicated autocommit connection LISTENs on ``pipeline_events`` and on a private probe channel,
+and holds one shared advisory lock per served handler for its session (how daemons tell each
+other which handlers are served; see ``claim_deliveries``).
 The loop claims until the queue is empty, then arms (``pipeline.arm_wakeup()``): writers NOTIFY
 only while some listener is armed. Armed, it claims once more (closing the race with writers that
 committed just before), then waits for a NOTIFY, a local kick (a delivery finished, capacity freed,
@@ -14,7 +16,7 @@ reconnects, LISTENs again and starts with a catch-up claim.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import anyio
@@ -26,7 +28,7 @@ from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.listeners.connector import LISTENER, Connector
 from lxera_pipeline.listeners.probe import Probe
 from lxera_pipeline.listeners.reconnect import RECOVERABLE, Backoff, LinkDead, ReconnectPolicy
-from lxera_pipeline.listeners.wake import LINK_ERROR, NOTIFY, WakeSignal
+from lxera_pipeline.listeners.wake import CAPACITY, LINK_ERROR, NOTIFY, WakeSignal
 from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
@@ -45,6 +47,7 @@ class Listener:
         self,
         *,
         connector: Connector,
+        handlers: Sequence[str],
         claim_until_empty: Callable[[], Awaitable[bool]],
         has_room: Callable[[], bool],
         wake: WakeSignal,
@@ -55,6 +58,7 @@ class Listener:
         link_timeout: float = LINK_TIMEOUT_SECONDS,
     ) -> None:
         self._connector = connector
+        self._handlers = list(handlers)
         self._claim = claim_until_empty
         self._has_room = has_room
         self._wake = wake
@@ -85,6 +89,10 @@ class Listener:
             for channel in (EVENTS_CHANNEL, self._probe.channel):
                 query = load_query("listen_channel").format(channel=sql.Identifier(channel))
                 await self._execute(conn, query)
+            await self._execute(
+                conn, load_query("advertise_handlers"), {"handlers": self._handlers}
+            )
+            await self._report_unserved(conn)
             self.alive = True
             self.sessions += 1
             backoff.succeeded()
@@ -95,17 +103,32 @@ class Listener:
             finally:
                 self.alive = False
 
+    async def _report_unserved(self, conn: AsyncConnection[DictRow]) -> None:
+        """Say which pending deliveries no running daemon serves: they wait, and why."""
+        for row in await self._execute(conn, load_query("unserved_pending")):
+            log.warning(
+                "delivery.unserved",
+                handler=row["handler"],
+                pending=row["pending"],
+                oldest=str(row["oldest"]),
+                reason="no running daemon serves this handler; its deliveries wait for one "
+                "and do not hold back later events of their entities",
+            )
+
     async def _wakeup_loop(self, conn: AsyncConnection[DictRow]) -> None:
         drained = await self._claim()  # the catch-up claim of every (re)connect
         while not self._stop.is_set():
             if not drained:
                 await self._wait_for_room(conn)
-            elif await self._flag(conn, "arm_wakeup"):
+                drained = await self._claim()
+                continue
+            armed, armed_anywhere = await self._arm(conn)
+            if armed:
                 drained = await self._armed(conn)
                 continue
-            elif await self._flag(conn, "wakeup_armed"):
+            if armed_anywhere:  # another listener waits: its NOTIFY reaches us too
                 await self._wait(conn, min(self._poll, OTHER_ARMED_RECHECK_SECONDS))
-            else:
+            else:  # writers are mid-commit: claim again in a moment
                 await self._wait(conn, WRITERS_COMMITTING_PAUSE_SECONDS)
             drained = await self._claim()
 
@@ -120,6 +143,8 @@ class Listener:
         drained = await self._claim()  # closes the race with writers that just committed
         while drained and not self._stop.is_set():
             reasons = await self._wait(conn, self._poll)
+            if reasons and reasons <= {CAPACITY}:
+                continue  # a freed slot matters only to a saturated daemon
             drained = await self._claim()
             if NOTIFY in reasons:
                 break
@@ -172,6 +197,11 @@ class Listener:
         with anyio.fail_after(self._link_timeout):
             cursor = await conn.execute(query, params)
             return await cursor.fetchall() if cursor.description else []
+
+    async def _arm(self, conn: AsyncConnection[DictRow]) -> tuple[bool, bool]:
+        """(this listener armed, some listener armed)."""
+        [row] = await self._execute(conn, load_query("arm_wakeup"))
+        return bool(row["armed"]), bool(row["armed_anywhere"])
 
     async def _flag(self, conn: AsyncConnection[DictRow], name: str) -> bool:
         rows = await self._execute(conn, load_query(name))

@@ -30,7 +30,7 @@ from lxera_pipeline.events.models import StatusEvent
 from lxera_pipeline.handlers.context import LostLease
 from lxera_pipeline.handlers.registry import DeadHook
 from lxera_pipeline.listeners.claimer import ClaimedDelivery
-from lxera_pipeline.listeners.connector import Pool
+from lxera_pipeline.listeners.connector import CONTROL_WAIT_SECONDS, Pool
 from lxera_pipeline.listeners.fencing import (
     AttemptFacts,
     FenceToken,
@@ -90,7 +90,7 @@ class Outcomes:
         return await retrying(operation, backoff, time.monotonic() + claim.lease_seconds)
 
     async def _execute(self, name: str, params: dict[str, Any]) -> Row:
-        async with self._pool.connection() as conn:
+        async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn:
             cursor = await conn.execute(load_query(name), params)
             return await cursor.fetchone()
 
@@ -107,7 +107,10 @@ class Outcomes:
         hook = on_dead if event is not None and claim.attempt >= claim.max_attempts else None
 
         async def attempt() -> Row:
-            async with self._pool.connection() as conn, shielded_transaction(conn):
+            async with (
+                self._pool.connection(CONTROL_WAIT_SECONDS) as conn,
+                shielded_transaction(conn),
+            ):
                 if hook is not None and event is not None:
                     await enter_fence(conn, self._token(claim), facts)
                     await self._run_hook(conn, hook, event, error, facts)

@@ -30,6 +30,8 @@ from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
 DUE_SLACK_SECONDS = 0.05  # wake a little after a retry's run_after, not a little before
+# A release at shutdown that cannot be written by then is left to the lease expiry.
+RELEASE_SECONDS = 2.0
 
 
 def _shielded(claim: ClaimedDelivery) -> anyio.CancelScope:
@@ -71,12 +73,13 @@ class Runner:
     async def run(self, claim: ClaimedDelivery) -> None:
         self.in_flight[claim.delivery_id] = claim
         tokens = bind_contextvars(**claim.log_fields())  # on every line of this attempt
+        unblocks = True
         try:
-            await self._attempt(claim)
+            unblocks = await self._attempt(claim)
         except Exception as exc:  # an outcome write that kept failing: the lease expiry retries
             log.error("delivery.outcome_unrecorded", error=describe_error(exc)[0])
         finally:
-            self._done(claim)
+            self._done(claim, unblocks)
             reset_contextvars(**tokens)
 
     def _free_capacity(self, claim: ClaimedDelivery) -> None:
@@ -85,11 +88,13 @@ class Runner:
             self._release_capacity(claim)
             self._wake.kick(CAPACITY)
 
-    def _done(self, claim: ClaimedDelivery) -> None:
+    def _done(self, claim: ClaimedDelivery, unblocks: bool) -> None:
+        """``unblocks``: a later event of the entity may have become eligible: claim again."""
         self._free_capacity(claim)
         self._freed.discard(claim.delivery_id)
         self.in_flight.pop(claim.delivery_id, None)
-        self._wake.kick(COMPLETED)
+        if unblocks:
+            self._wake.kick(COMPLETED)
         if not self.in_flight and self._idle is not None:
             self._idle.set()
 
@@ -99,7 +104,8 @@ class Runner:
             self._idle = anyio.Event()
             await self._idle.wait()
 
-    async def _attempt(self, claim: ClaimedDelivery) -> None:
+    async def _attempt(self, claim: ClaimedDelivery) -> bool:
+        """Run one attempt; whether its end may have unblocked a later event of the entity."""
         self._log.debug("delivery.claimed", attempt=claim.attempt)
         facts = AttemptFacts(claim.event_id, claim.correlation_id)
         try:
@@ -107,13 +113,13 @@ class Runner:
         except EventParseError as exc:
             with _shielded(claim):
                 await self._close(claim, facts, "dead", f"unparseable event: {exc}")
-            return
+            return True
         spec = self._specs.get(claim.handler)
         if spec is None:
             reason = f"handler {claim.handler!r} is not registered in worker {self._worker_id}"
             with _shielded(claim):
                 await self._close(claim, facts, "skipped", reason)
-            return
+            return True
         ctx = DeliveryContext(
             claim, event, self._pool, worker_id=self._worker_id, resources=self._resources
         )
@@ -121,16 +127,17 @@ class Runner:
         self._free_capacity(claim)
         if error is None and not ctx.lost_lease:
             await self._succeeded(claim, ctx)  # a queued completion is written even if cancelled
-            return
+            return ctx.facts.successor
         with _shielded(claim):
             await self._record_problem(claim, spec, event, ctx, error)
+        return True
 
     async def _call(self, spec: HandlerSpec, ctx: DeliveryContext) -> Exception | None:
         started = time.perf_counter()
         try:
             await spec.func(ctx)
         except anyio.get_cancelled_exc_class():
-            with anyio.CancelScope(shield=True):
+            with anyio.move_on_after(RELEASE_SECONDS, shield=True):  # bounded: the DB may be down
                 await self._cancelled(ctx)
             raise
         except Exception as exc:

@@ -2,9 +2,10 @@
 
 Starting an anyio task costs more than running a no-op handler, so the daemon keeps its runner
 tasks: a submitted delivery wakes a parked worker, or starts a new one while there are fewer than
-``max_workers`` (twice the concurrency: a worker whose handler returned still records the outcome
-while its capacity token already lets the next delivery in). All workers live in the daemon's
-runner task group, so cancelling that group at the end of the shutdown grace cancels the handlers.
+``max_workers`` (well above the concurrency: a worker whose handler returned still waits for its
+batched completion while its capacity token already lets the next delivery in). All workers live
+in the daemon's runner task group, so cancelling that group at the end of the shutdown grace
+cancels the handlers.
 """
 
 from __future__ import annotations

@@ -3,15 +3,27 @@
 
 -- name: claim_deliveries
 -- Due pending deliveries plus expired leases (a takeover), oldest first, skipping rows another
--- daemon holds. A delivery waits while an earlier event of its entity is pending or running.
-with pending_due as (
+-- daemon holds. A delivery waits while an earlier delivery of its entity is running under a live
+-- lease, or pending (or lease-expired) for a handler this daemon or another running one serves:
+-- every daemon holds a shared advisory lock (1819826803, hashtext(handler)) per served handler (see
+-- advertise_handlers), so a delivery of a handler nobody serves (a subscription left by an older
+-- build) waits without freezing its entity's later events. (While the only daemon serving a
+-- handler reconnects its LISTEN connection, that handler's pending deliveries hold nothing back.)
+with live as (
+    select objid from pg_locks
+     where locktype = 'advisory' and classid = 1819826803 and objsubid = 2 and granted
+), pending_due as (
     select d.delivery_id
       from pipeline.deliveries d
      where d.state = 'pending' and d.run_after <= now()
        and d.handler = any(%(handlers)s::text[])
        and not exists (select 1 from pipeline.deliveries o
                         where o.entity_id = d.entity_id and o.event_id < d.event_id
-                          and o.state in ('pending', 'running'))
+                          and o.state in ('pending', 'running')
+                          and ((o.state = 'running' and o.lease_until >= now())
+                               or o.handler = any(%(handlers)s::text[])
+                               or (hashtext(o.handler)::bigint & 4294967295)::oid
+                                  in (select objid from live)))
      order by d.delivery_id
      limit %(limit)s
        for update of d skip locked
@@ -22,7 +34,11 @@ with pending_due as (
        and d.handler = any(%(handlers)s::text[])
        and not exists (select 1 from pipeline.deliveries o
                         where o.entity_id = d.entity_id and o.event_id < d.event_id
-                          and o.state in ('pending', 'running'))
+                          and o.state in ('pending', 'running')
+                          and ((o.state = 'running' and o.lease_until >= now())
+                               or o.handler = any(%(handlers)s::text[])
+                               or (hashtext(o.handler)::bigint & 4294967295)::oid
+                                  in (select objid from live)))
      order by d.delivery_id
      limit %(limit)s
        for update of d skip locked
@@ -41,8 +57,7 @@ with pending_due as (
                (select l.seconds
                   from unnest(%(handlers)s::text[], %(leases)s::float8[]) as l(handler, seconds)
                  where l.handler = d.handler), %(lease)s))
-      from picked p
-     where d.delivery_id = p.delivery_id
+     where d.delivery_id = any (array(select delivery_id from picked))  -- primary key probes
  returning d.delivery_id, d.event_id, d.entity_id, d.handler, d.attempts, d.max_attempts,
            d.is_replay
 )
@@ -73,24 +88,32 @@ select set_config('pipeline.causation_id', %(event_id)s::text, true) as causatio
 
 -- name: complete_delivery
 -- Last statement of a handler's fenced transaction: done + audit row, in the same commit.
+-- ``successor``: a later event of the entity waits (claim again now, it may have become eligible).
 with done as (
     update pipeline.deliveries
        set state = 'done', finished_at = now(), last_error = null
      where delivery_id = %(delivery_id)s and state = 'running'
        and attempts = %(attempt)s and leased_by = %(worker)s
  returning delivery_id, event_id, handler, attempts, is_replay, entity_id
+), audit as (
+    insert into pipeline.audit_log
+        (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
+         correlation_id, started_at, duration_ms, detail)
+    select delivery_id, event_id, handler, attempts, 'succeeded', is_replay, %(worker)s,
+           entity_id, %(correlation_id)s, %(started_at)s, %(duration_ms)s, %(detail)s
+      from done
+    returning audit_id
 )
-insert into pipeline.audit_log
-    (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
-     correlation_id, started_at, duration_ms, detail)
-select delivery_id, event_id, handler, attempts, 'succeeded', is_replay, %(worker)s, entity_id,
-       %(correlation_id)s, %(started_at)s, %(duration_ms)s, %(detail)s
-  from done
-returning audit_id;
+select audit.audit_id,
+       exists (select 1 from pipeline.deliveries o
+                where o.entity_id = done.entity_id and o.event_id > done.event_id
+                  and o.state = 'pending') as successor
+  from audit, done;
 
 -- name: complete_deliveries
 -- Batched completion of handlers that returned without opening a transaction. Returns the
--- delivery ids that were still this worker's; the others lost their lease. (The arrays are sent
+-- delivery ids that were still this worker's (the others lost their lease), each with whether a
+-- later event of its entity waits. (The arrays are sent
 -- in binary: much cheaper to encode than text arrays.)
 with input as (
     select *
@@ -101,7 +124,8 @@ with input as (
     update pipeline.deliveries d
        set state = 'done', finished_at = now(), last_error = null
       from input i
-     where d.delivery_id = i.delivery_id and d.attempts = i.attempt
+     where d.delivery_id = any (%(ids)b::bigint[])  -- primary key probes, whatever the plan
+       and d.delivery_id = i.delivery_id and d.attempts = i.attempt
        and d.state = 'running' and d.leased_by = %(worker)s
  returning d.delivery_id, d.event_id, d.handler, d.attempts, d.is_replay, d.entity_id
 ), audit as (
@@ -113,7 +137,11 @@ with input as (
       from done dn
       join input i on i.delivery_id = dn.delivery_id
 )
-select delivery_id from done;
+select dn.delivery_id,
+       exists (select 1 from pipeline.deliveries o
+                where o.entity_id = dn.entity_id and o.event_id > dn.event_id
+                  and o.state = 'pending') as successor
+  from done dn;
 
 -- name: fail_delivery
 -- A failed attempt: back to pending after a delay, or dead once attempts reach max_attempts.
@@ -207,7 +235,8 @@ with mine as (
       join unnest(%(ids)s::bigint[], %(attempts)s::int[], %(leases)s::float8[])
            as l(delivery_id, attempt, seconds)
         on l.delivery_id = d.delivery_id and l.attempt = d.attempts
-     where d.state = 'running' and d.leased_by = %(worker)s
+     where d.delivery_id = any (%(ids)s::bigint[])
+       and d.state = 'running' and d.leased_by = %(worker)s
      order by d.delivery_id
        for update of d skip locked
 )
@@ -225,17 +254,34 @@ select count(*) as depth,
   from pipeline.deliveries
  where state = 'pending' and handler = any(%(handlers)s::text[]);
 
+-- name: advertise_handlers
+-- On the LISTEN connection, for its whole session: "a running daemon serves these handlers".
+select count(pg_advisory_lock_shared(1819826803, hashtext(h))) as advertised
+  from unnest(%(handlers)s::text[]) as h;
+
+-- name: unserved_pending
+-- Handlers with pending deliveries that no running daemon serves (they wait, and say so).
+with live as (
+    select objid from pg_locks
+     where locktype = 'advisory' and classid = 1819826803 and objsubid = 2 and granted
+)
+select handler, count(*) as pending, min(created_at) as oldest
+  from pipeline.deliveries
+ where state = 'pending'
+   and (hashtext(handler)::bigint & 4294967295)::oid not in (select objid from live)
+ group by handler
+ order by handler;
+
 -- name: listen_channel
 listen {channel};
 
 -- name: arm_wakeup
-select pipeline.arm_wakeup() as armed;
+-- ``armed_anywhere`` (evaluated after the attempt) tells a refused arm "another listener waits"
+-- from "writers are mid-commit", in the same round trip.
+select pipeline.arm_wakeup() as armed, pipeline.wakeup_armed() as armed_anywhere;
 
 -- name: disarm_wakeup
 select pipeline.disarm_wakeup() as disarmed;
-
--- name: wakeup_armed
-select pipeline.wakeup_armed() as armed;
 
 -- name: notify_probe
 select pg_notify(%(channel)s, %(payload)s);
@@ -250,3 +296,8 @@ select set_config('idle_in_transaction_session_timeout', %(milliseconds)s, false
 -- A transaction without a delivery to fence (a dry run): tag the events it would cause.
 select set_config('pipeline.causation_id', %(event_id)s::text, true) as causation_id,
        set_config('pipeline.correlation_id', %(correlation_id)s::text, true) as correlation_id;
+
+-- name: set_generic_plans
+-- The control pool's statements are prepared and run thousands of times with similar arguments;
+-- re-planning each run (PostgreSQL keeps choosing custom plans for them) costs more than running.
+select set_config('plan_cache_mode', 'force_generic_plan', false);
