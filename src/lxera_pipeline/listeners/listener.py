@@ -47,7 +47,6 @@ class Listener:
         self,
         *,
         connector: Connector,
-        handlers: Sequence[str],
         claim_until_empty: Callable[[], Awaitable[bool]],
         has_room: Callable[[], bool],
         wake: WakeSignal,
@@ -56,7 +55,10 @@ class Listener:
         poll_seconds: float,
         probe: Probe,
         link_timeout: float = LINK_TIMEOUT_SECONDS,
+        handlers: Sequence[str] = (),
     ) -> None:
+        """``handlers``: the handlers whose deliveries ``claim_until_empty`` claims; advertised
+        on the LISTEN connection (none for a listener that claims no deliveries, like `tail`)."""
         self._connector = connector
         self._handlers = list(handlers)
         self._claim = claim_until_empty
@@ -89,10 +91,10 @@ class Listener:
             for channel in (EVENTS_CHANNEL, self._probe.channel):
                 query = load_query("listen_channel").format(channel=sql.Identifier(channel))
                 await self._execute(conn, query)
-            await self._execute(
-                conn, load_query("advertise_handlers"), {"handlers": self._handlers}
-            )
-            await self._report_unserved(conn)
+            if self._handlers:
+                params = {"handlers": self._handlers}
+                await self._execute(conn, load_query("advertise_handlers"), params)
+                await self._report_unserved(conn)
             self.alive = True
             self.sessions += 1
             backoff.succeeded()
