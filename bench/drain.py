@@ -41,7 +41,7 @@ PROCRASTINATE = (
 )
 PGQUEUER = tuple(
     Config("pgqueuer", f"pgqueuer, batch {size}", args=("--batch-size", str(size)))
-    for size in (10, 50, 200)
+    for size in (10, 50, 200, 1000)
 )
 
 
@@ -104,6 +104,25 @@ def run_ours(events: int, log: Path) -> list[DrainResult]:
     return results
 
 
+def run_stale(events: int, sample: int, log: Path) -> DrainResult:
+    """A burst into a long-lived queue whose statistics say 'nothing pending' (autovacuum has not
+    analyzed since the burst): rate over the first ``sample`` completions, 1 daemon."""
+    config = Config("ours", "ours, 1 daemon, burst on stale statistics")
+    with scratch_database("drain_stale") as dsn:
+        install("ours", dsn)
+        enqueue_backlog("ours", dsn, events)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(bench_sql("bench_items.sql", "settle_history"))
+            conn.execute("vacuum analyze pipeline.deliveries")
+        enqueue_backlog("ours", dsn, events, analyze=False)
+        result = drain(config, dsn, sample, log)
+    note = (
+        f"first {sample:,} of {events:,}; {events:,} done deliveries analyzed before the "
+        "burst, none after"
+    )
+    return DrainResult(**{**result.__dict__, "note": note})
+
+
 def run_baseline(config: Config, events: int, upto: int, log: Path) -> DrainResult:
     with scratch_database(f"drain_{config.system}") as dsn:
         install(config.system, dsn)
@@ -113,10 +132,12 @@ def run_baseline(config: Config, events: int, upto: int, log: Path) -> DrainResu
     return DrainResult(**{**result.__dict__, "note": note})
 
 
-def run_drain(events: int, procrastinate_sample: int, log: Path) -> list[DrainResult]:
+def run_drain(events: int, sample: int, stale_sample: int, log: Path) -> list[DrainResult]:
     results = run_ours(events, log)
+    if stale_sample > 0:
+        results.append(run_stale(events, min(events, stale_sample), log))
     for config in PROCRASTINATE:
-        results.append(run_baseline(config, events, min(events, procrastinate_sample), log))
+        results.append(run_baseline(config, events, min(events, sample), log))
     results += [run_baseline(config, events, events, log) for config in PGQUEUER]
     return results
 
@@ -148,7 +169,7 @@ def figures(results: Sequence[DrainResult]) -> list[Figure]:
         for r in results
     ]
     for r in results:
-        if r.config.system == "ours":
+        if r.config in OURS:
             rows.append(
                 Figure(
                     "drain",
@@ -176,15 +197,21 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000, help="backlog size")
     parser.add_argument(
-        "--procrastinate-sample",
+        "--sample",
         type=int,
-        default=5_000,
-        help="Procrastinate's rate is taken over its first N completions",
+        default=4_000,
+        help="Procrastinate's rate is timed over its first N completions",
+    )
+    parser.add_argument(
+        "--stale-sample",
+        type=int,
+        default=1_000,
+        help="the stale-statistics run is timed over its first N completions (0: skip it)",
     )
     parser.add_argument("--log", type=Path, default=None, help="worker output (default: temp)")
     args = parser.parse_args(argv)
     log = args.log or Path(tempfile.mkdtemp(prefix="bench-drain-")) / "workers.log"
-    rows = figures(run_drain(args.events, args.procrastinate_sample, log))
+    rows = figures(run_drain(args.events, args.sample, args.stale_sample, log))
     print_figures(f"Drain throughput ({args.events:,}-event backlog; worker output in {log})", rows)
     return rows
 

@@ -46,7 +46,7 @@ def sections(quick: bool) -> list[Section]:
         return [
             ("Writer price", writer.main, ["--seconds", "1", "--rounds", "1"]),
             ("Writer profile", writer_profile.main, ["--updates", "300", "--rounds", "1"]),
-            ("Drain", drain.main, ["--events", "2000", "--procrastinate-sample", "500"]),
+            ("Drain", drain.main, ["--events", "2000", "--sample", "500", "--stale-sample", "200"]),
             ("Latency", latency.main, ["--seconds", "2", "--settle", "3"]),
         ]
     return [

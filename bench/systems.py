@@ -86,8 +86,16 @@ def install(system: str, dsn: str) -> None:
         asyncio.run(pgqueuer_app.install(dsn))
 
 
-def enqueue_backlog(system: str, dsn: str, count: int) -> None:
-    """``count`` units of work committed while no worker runs."""
+def enqueue_backlog(system: str, dsn: str, count: int, *, analyze: bool = True) -> None:
+    """``count`` units of work committed while no worker runs; then ANALYZE (the statistics
+    autovacuum gathers while a backlog builds up over more than a minute) unless told not to."""
+    _enqueue(system, dsn, count)
+    if analyze:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("analyze")
+
+
+def _enqueue(system: str, dsn: str, count: int) -> None:
     if system == "ours":
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(bench_sql("bench_items.sql", "backlog").format(n=count))
