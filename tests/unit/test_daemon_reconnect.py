@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import anyio
 import psycopg
 import pytest
 
@@ -119,3 +120,45 @@ def test_delivery_retry_backoff_is_exponential_with_a_ceiling() -> None:
     assert [mid.delay(n) for n in (1, 2, 3, 4, 5)] == [1.0, 2.0, 4.0, 8.0, 10.0]
     assert RetryBackoff(1.0, 10.0, rng=lambda: 0.0).delay(2) == 1.0  # jitter 0.5
     assert RetryBackoff(1.0, 10.0, rng=lambda: 1.0).delay(2) == 3.0  # jitter 1.5
+
+
+@pytest.mark.anyio
+async def test_retrying_stops_retrying_once_the_daemon_stops() -> None:
+    stop = anyio.Event()
+    calls = []
+
+    async def down() -> None:
+        calls.append(1)
+        stop.set()  # shutdown begins while the database is unreachable
+        raise psycopg.OperationalError("connection refused")
+
+    policy = ReconnectPolicy(initial_seconds=10.0, ceiling_seconds=10.0)
+    started = time.monotonic()
+    with pytest.raises(psycopg.OperationalError):
+        await retrying(down, policy.backoff("test"), stop=stop)
+    assert calls == [1]
+    assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.anyio
+async def test_a_stop_cuts_a_retry_wait_short() -> None:
+    stop = anyio.Event()
+    raised: list[BaseException] = []
+
+    async def down() -> None:
+        raise psycopg.OperationalError("connection refused")
+
+    async def keep_trying() -> None:
+        policy = ReconnectPolicy(initial_seconds=10.0, ceiling_seconds=10.0)
+        try:
+            await retrying(down, policy.backoff("test"), stop=stop)
+        except psycopg.OperationalError as exc:
+            raised.append(exc)
+
+    started = time.monotonic()
+    async with anyio.create_task_group() as group:
+        group.start_soon(keep_trying)
+        await anyio.sleep(0.05)  # now waiting out a 5-15 s backoff
+        stop.set()
+    assert len(raised) == 1
+    assert time.monotonic() - started < 1.0

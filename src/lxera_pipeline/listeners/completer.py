@@ -36,7 +36,11 @@ class _Pending:
 class Completer:
     """Completes deliveries in batches; see the module docstring."""
 
-    def __init__(self, pool: Pool, worker_id: str, policy: ReconnectPolicy) -> None:
+    def __init__(
+        self, pool: Pool, worker_id: str, policy: ReconnectPolicy, stop: anyio.Event | None = None
+    ) -> None:
+        """``stop``: once set, a failing write is not retried (the lease expiry takes over)."""
+        self._stop = stop
         self._pool = pool
         self._worker_id = worker_id
         self._policy = policy
@@ -70,6 +74,7 @@ class Completer:
                 lambda: self._write(batch),
                 self._policy.backoff("completion"),
                 deadline=min(item.claim.lease_deadline for item in batch),
+                stop=self._stop,
             )
             for item in batch:
                 item.completed = item.claim.delivery_id in done

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
@@ -75,19 +76,27 @@ class Outcomes:
     """The fenced writes that close an attempt without a successful commit."""
 
     def __init__(
-        self, pool: Pool, worker_id: str, retry: RetryBackoff, policy: ReconnectPolicy
+        self,
+        pool: Pool,
+        worker_id: str,
+        retry: RetryBackoff,
+        policy: ReconnectPolicy,
+        stop: anyio.Event | None = None,
     ) -> None:
+        """``stop``: once set, a failing write is not retried (the lease expiry takes over)."""
         self._pool = pool
         self._worker_id = worker_id
         self._retry = retry
         self._policy = policy
+        self._stop = stop
 
     def _token(self, claim: ClaimedDelivery) -> FenceToken:
         return FenceToken(claim.delivery_id, claim.attempt, self._worker_id)
 
     async def _write(self, claim: ClaimedDelivery, operation: Callable[[], Awaitable[Row]]) -> Row:
         backoff = self._policy.backoff(f"delivery {claim.delivery_id} outcome")
-        return await retrying(operation, backoff, time.monotonic() + claim.lease_seconds)
+        deadline = time.monotonic() + claim.lease_seconds
+        return await retrying(operation, backoff, deadline, self._stop)
 
     async def _execute(self, name: str, params: dict[str, Any]) -> Row:
         async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn:

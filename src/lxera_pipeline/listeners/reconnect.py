@@ -126,20 +126,23 @@ class Backoff:
 
 
 async def retrying(
-    operation: Callable[[], Awaitable[T]], backoff: Backoff, deadline: float | None = None
+    operation: Callable[[], Awaitable[T]],
+    backoff: Backoff,
+    deadline: float | None = None,
+    stop: anyio.Event | None = None,
 ) -> T:
-    """Run ``operation`` until it does not fail with a link error, or ``deadline`` (monotonic)
-    would pass during the next wait; then the last error is raised."""
+    """Run ``operation`` until it does not fail with a link error; the last error is raised when
+    ``deadline`` (monotonic) would pass during the next wait, or once ``stop`` is set."""
     while True:
         try:
             result = await operation()
         except RECOVERABLE as exc:
-            if (
-                deadline is not None
-                and time.monotonic() + backoff.policy.delay(backoff.failures + 1) > deadline
-            ):
+            next_try = time.monotonic() + backoff.policy.delay(backoff.failures + 1)
+            if (deadline is not None and next_try > deadline) or (stop and stop.is_set()):
                 raise
-            await backoff.failed(exc)
+            await backoff.failed(exc, interrupt=stop)
+            if stop is not None and stop.is_set():
+                raise
             continue
         backoff.succeeded()
         return result
