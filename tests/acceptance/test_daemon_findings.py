@@ -1,6 +1,6 @@
-"""Daemon behaviour the acceptance work found wanting, kept as strict xfails: each runs, fails today
-for the reason given, and turns into a failure (XPASS) once the daemon is fixed, so the marker is
-removed then."""
+"""Daemon behaviour the acceptance work once found wanting, kept as regression tests: an unserved
+delivery must not freeze its entity, and SIGTERM with the database down must exit within the
+grace period."""
 
 from __future__ import annotations
 
@@ -28,12 +28,6 @@ values ('retired.handler', 'retired', 'acc_jobs', 'status', '*', 'ping', 5)
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="claim_deliveries waits for ANY earlier pending delivery of the entity, including one "
-    "whose handler no daemon serves (a subscription left by an older build): the entity's later "
-    "events never run, and nothing records why",
-)
 def test_unserved_delivery_does_not_freeze_its_entity(
     pool: DaemonPool, jobs: Jobs, acc_dsn: str
 ) -> None:
@@ -45,12 +39,6 @@ def test_unserved_delivery_does_not_freeze_its_entity(
     wait_until(lambda: fetch(acc_dsn, pong) == [{"state": "done"}], 8, "the later pong event")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with the database unreachable, releasing at the end of the grace blocks in "
-    "pool.connection() for the pool's 30 s wait (Outcomes._write's lease deadline does not bound "
-    "it), so the process exits ~30 s after the grace instead of within it",
-)
 def test_sigterm_with_the_database_down_exits_within_the_grace(
     private_server: PrivateServer, private_pool: DaemonPool
 ) -> None:
