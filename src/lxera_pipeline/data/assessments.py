@@ -10,7 +10,7 @@ from psycopg import AsyncConnection
 
 from lxera_pipeline.data import validation as v
 from lxera_pipeline.data.content_models import QualityAssessment
-from lxera_pipeline.data.errors import DataValidationError, RowNotFoundError
+from lxera_pipeline.data.errors import DataValidationError
 from lxera_pipeline.data.statements import fetch_all, fetch_one, jsonb
 
 DIMENSIONS = ("accuracy", "clarity", "completeness", "engagement", "personalization")
@@ -92,9 +92,7 @@ async def store_quality_assessment(
         ),
     }
     row = await fetch_one(conn, "insert_quality_assessment", params)
-    if row is None:
-        raise RowNotFoundError("cm_module_content", content_id)
-    return QualityAssessment.from_row(row)
+    return QualityAssessment.from_found(row, "cm_module_content", content_id)
 
 
 async def get_latest_assessment(
@@ -102,8 +100,9 @@ async def get_latest_assessment(
 ) -> QualityAssessment | None:
     """The content's newest assessment, or None if it was never assessed."""
     params = {"content_id": v.check_uuid("content_id", content_id)}
-    row = await fetch_one(conn, "select_latest_quality_assessment", params)
-    return None if row is None else QualityAssessment.from_row(row)
+    return QualityAssessment.from_optional(
+        await fetch_one(conn, "select_latest_quality_assessment", params)
+    )
 
 
 async def list_assessments(conn: AsyncConnection[Any], content_id: UUID) -> list[QualityAssessment]:

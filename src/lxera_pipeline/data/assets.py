@@ -135,8 +135,7 @@ async def list_session_assets(
 
 async def get_asset(conn: AsyncConnection[Any], asset_id: UUID) -> MultimediaAsset | None:
     params = {"asset_id": v.check_uuid("asset_id", asset_id)}
-    row = await fetch_one(conn, "select_multimedia_asset", params)
-    return None if row is None else MultimediaAsset.from_row(row)
+    return MultimediaAsset.from_optional(await fetch_one(conn, "select_multimedia_asset", params))
 
 
 async def set_asset_status(
@@ -160,6 +159,4 @@ async def set_asset_status(
         "file_size_bytes": v.check_count("file_size_bytes", file_size_bytes),
     }
     row = await fetch_one(conn, "update_multimedia_asset_status", params)
-    if row is None:
-        raise RowNotFoundError(ASSETS, asset_id)
-    return MultimediaAsset.from_row(row)
+    return MultimediaAsset.from_found(row, ASSETS, asset_id)

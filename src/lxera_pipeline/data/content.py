@@ -10,7 +10,7 @@ from psycopg import AsyncConnection
 
 from lxera_pipeline.data import validation as v
 from lxera_pipeline.data.content_models import ContentSections, ModuleContent
-from lxera_pipeline.data.errors import DataValidationError, RowNotFoundError
+from lxera_pipeline.data.errors import DataValidationError
 from lxera_pipeline.data.statements import fetch_all, fetch_one, insert_or_fetch, jsonb
 from lxera_pipeline.data.vocabulary import PRIORITY_LEVELS
 
@@ -85,7 +85,8 @@ async def update_sections(
         "content_id": v.check_uuid("content_id", content_id),
         "sections": jsonb(_check_section_texts(sections)),
     }
-    return await _content_row(conn, "update_module_sections", params)
+    row = await fetch_one(conn, "update_module_sections", params)
+    return ModuleContent.from_found(row, CONTENT, params["content_id"])
 
 
 async def set_content_status(
@@ -105,13 +106,13 @@ async def set_content_status(
         "count_revision": bool(count_revision),
         "failure_reason": failure_reason,
     }
-    return await _content_row(conn, "update_module_content_status", params)
+    row = await fetch_one(conn, "update_module_content_status", params)
+    return ModuleContent.from_found(row, CONTENT, params["content_id"])
 
 
 async def get_module_content(conn: AsyncConnection[Any], content_id: UUID) -> ModuleContent | None:
     params = {"content_id": v.check_uuid("content_id", content_id)}
-    row = await fetch_one(conn, "select_module_content", params)
-    return None if row is None else ModuleContent.from_row(row)
+    return ModuleContent.from_optional(await fetch_one(conn, "select_module_content", params))
 
 
 async def get_content_sections(
@@ -129,12 +130,3 @@ async def list_plan_content(conn: AsyncConnection[Any], plan_id: UUID) -> list[M
         conn, "list_plan_module_content", {"plan_id": v.check_uuid("plan_id", plan_id)}
     )
     return ModuleContent.from_rows(rows)
-
-
-async def _content_row(
-    conn: AsyncConnection[Any], query: str, params: dict[str, Any]
-) -> ModuleContent:
-    row = await fetch_one(conn, query, params)
-    if row is None:
-        raise RowNotFoundError(CONTENT, params["content_id"])
-    return ModuleContent.from_row(row)

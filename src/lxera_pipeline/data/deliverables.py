@@ -14,7 +14,7 @@ from uuid import UUID
 from psycopg import AsyncConnection
 
 from lxera_pipeline.data import validation as v
-from lxera_pipeline.data.errors import DataValidationError, RowNotFoundError
+from lxera_pipeline.data.errors import DataValidationError
 from lxera_pipeline.data.media_models import AudioNarration, SlidePresentation
 from lxera_pipeline.data.statements import fetch_all, fetch_one, jsonb
 from lxera_pipeline.data.vocabulary import ASSET_SECTION_NAMES, NARRATION_TYPES, PRESENTATION_TYPES
@@ -64,9 +64,7 @@ async def upsert_presentation(
         "html_asset_id": v.check_optional_uuid("html_asset_id", html_asset_id),
     }
     row = await fetch_one(conn, "upsert_slide_presentation", params)
-    if row is None:
-        raise RowNotFoundError("mm_multimedia_sessions", session_id)
-    return SlidePresentation.from_row(row)
+    return SlidePresentation.from_found(row, "mm_multimedia_sessions", session_id)
 
 
 async def upsert_narration(
@@ -108,9 +106,7 @@ async def upsert_narration(
         "segments_merged": bool(segments_merged),
     }
     row = await fetch_one(conn, "upsert_audio_narration", params)
-    if row is None:
-        raise RowNotFoundError("mm_multimedia_sessions", session_id)
-    return AudioNarration.from_row(row)
+    return AudioNarration.from_found(row, "mm_multimedia_sessions", session_id)
 
 
 async def list_session_presentations(

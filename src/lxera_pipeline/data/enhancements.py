@@ -10,7 +10,7 @@ from psycopg import AsyncConnection
 
 from lxera_pipeline.data import validation as v
 from lxera_pipeline.data.content_models import EnhancementSession
-from lxera_pipeline.data.errors import DataValidationError, RowNotFoundError
+from lxera_pipeline.data.errors import DataValidationError
 from lxera_pipeline.data.statements import fetch_all, fetch_one, insert_or_fetch
 from lxera_pipeline.data.vocabulary import ENHANCEMENT_TYPES, SECTION_NAMES
 
@@ -62,9 +62,7 @@ async def create_enhancement_session(
     row = await insert_or_fetch(
         conn, "insert_enhancement_session", "select_enhancement_session", params, "session_id"
     )
-    if row is None:
-        raise RowNotFoundError("cm_module_content", content_id)
-    return EnhancementSession.from_row(row)
+    return EnhancementSession.from_found(row, "cm_module_content", content_id)
 
 
 async def advance_enhancement_session(
@@ -98,17 +96,16 @@ async def advance_enhancement_session(
         "error_details": error_details,
     }
     row = await fetch_one(conn, "advance_enhancement_session", params)
-    if row is None:
-        raise RowNotFoundError(SESSIONS, session_id)
-    return EnhancementSession.from_row(row)
+    return EnhancementSession.from_found(row, SESSIONS, session_id)
 
 
 async def get_enhancement_session(
     conn: AsyncConnection[Any], session_id: UUID
 ) -> EnhancementSession | None:
     params = {"session_id": v.check_uuid("session_id", session_id)}
-    row = await fetch_one(conn, "select_enhancement_session", params)
-    return None if row is None else EnhancementSession.from_row(row)
+    return EnhancementSession.from_optional(
+        await fetch_one(conn, "select_enhancement_session", params)
+    )
 
 
 async def list_enhancement_sessions(

@@ -9,7 +9,7 @@ from uuid import UUID
 from psycopg import AsyncConnection
 
 from lxera_pipeline.data import validation as v
-from lxera_pipeline.data.errors import DataValidationError, RowNotFoundError
+from lxera_pipeline.data.errors import DataValidationError
 from lxera_pipeline.data.media_models import MultimediaSession
 from lxera_pipeline.data.statements import fetch_all, fetch_one, insert_or_fetch, jsonb
 from lxera_pipeline.data.vocabulary import SESSION_TYPES
@@ -55,9 +55,7 @@ async def create_multimedia_session(
     row = await insert_or_fetch(
         conn, "insert_multimedia_session", "select_multimedia_session", params, "session_id"
     )
-    if row is None:
-        raise RowNotFoundError("cm_module_content", content_id)
-    return MultimediaSession.from_row(row)
+    return MultimediaSession.from_found(row, "cm_module_content", content_id)
 
 
 async def update_session_status(
@@ -101,17 +99,16 @@ async def update_session_status(
     }
     params |= {name: v.check_count(name, value) for name, value in counters.items()}
     row = await fetch_one(conn, "update_multimedia_session", params)
-    if row is None:
-        raise RowNotFoundError(SESSIONS, session_id)
-    return MultimediaSession.from_row(row)
+    return MultimediaSession.from_found(row, SESSIONS, session_id)
 
 
 async def get_multimedia_session(
     conn: AsyncConnection[Any], session_id: UUID
 ) -> MultimediaSession | None:
     params = {"session_id": v.check_uuid("session_id", session_id)}
-    row = await fetch_one(conn, "select_multimedia_session", params)
-    return None if row is None else MultimediaSession.from_row(row)
+    return MultimediaSession.from_optional(
+        await fetch_one(conn, "select_multimedia_session", params)
+    )
 
 
 async def list_content_sessions(

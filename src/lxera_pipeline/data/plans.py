@@ -9,7 +9,6 @@ from uuid import UUID
 from psycopg import AsyncConnection
 
 from lxera_pipeline.data import validation as v
-from lxera_pipeline.data.errors import RowNotFoundError
 from lxera_pipeline.data.plan_models import CoursePlan
 from lxera_pipeline.data.statements import fetch_one, insert_or_fetch, jsonb
 
@@ -64,8 +63,8 @@ async def create_course_plan(
 
 
 async def get_course_plan(conn: AsyncConnection[Any], plan_id: UUID) -> CoursePlan | None:
-    row = await fetch_one(conn, "select_course_plan", {"plan_id": v.check_uuid("plan_id", plan_id)})
-    return None if row is None else CoursePlan.from_row(row)
+    params = {"plan_id": v.check_uuid("plan_id", plan_id)}
+    return CoursePlan.from_optional(await fetch_one(conn, "select_course_plan", params))
 
 
 async def set_plan_status(
@@ -89,6 +88,4 @@ async def set_plan_status(
         "total_modules": v.check_count("total_modules", total_modules),
     }
     row = await fetch_one(conn, "update_course_plan_status", params)
-    if row is None:
-        raise RowNotFoundError(PLANS, plan_id)
-    return CoursePlan.from_row(row)
+    return CoursePlan.from_found(row, PLANS, plan_id)

@@ -9,7 +9,6 @@ from uuid import UUID
 from psycopg import AsyncConnection
 
 from lxera_pipeline.data import validation as v
-from lxera_pipeline.data.errors import RowNotFoundError
 from lxera_pipeline.data.plan_models import ResearchResult
 from lxera_pipeline.data.statements import fetch_one, insert_or_fetch, jsonb
 
@@ -38,9 +37,7 @@ async def create_research_result(
     row = await insert_or_fetch(
         conn, "insert_research_result", "select_research_result", params, "research_id"
     )
-    if row is None:
-        raise RowNotFoundError("cm_course_plans", plan_id)
-    return ResearchResult.from_row(row)
+    return ResearchResult.from_found(row, "cm_course_plans", plan_id)
 
 
 async def complete_research_result(
@@ -70,7 +67,8 @@ async def complete_research_result(
         "sources_analyzed": None if sources_analyzed is None else jsonb(list(sources_analyzed)),
         "execution_metrics": jsonb(v.check_object("execution_metrics", execution_metrics)),
     }
-    return await _research_row(conn, "complete_research_result", params)
+    row = await fetch_one(conn, "complete_research_result", params)
+    return ResearchResult.from_found(row, RESEARCH, params["research_id"])
 
 
 async def fail_research_result(
@@ -81,29 +79,20 @@ async def fail_research_result(
         "research_id": v.check_uuid("research_id", research_id),
         "error_message": v.check_text("error_message", error_message),
     }
-    return await _research_row(conn, "fail_research_result", params)
+    row = await fetch_one(conn, "fail_research_result", params)
+    return ResearchResult.from_found(row, RESEARCH, params["research_id"])
 
 
 async def get_research_result(
     conn: AsyncConnection[Any], research_id: UUID
 ) -> ResearchResult | None:
     params = {"research_id": v.check_uuid("research_id", research_id)}
-    row = await fetch_one(conn, "select_research_result", params)
-    return None if row is None else ResearchResult.from_row(row)
+    return ResearchResult.from_optional(await fetch_one(conn, "select_research_result", params))
 
 
 async def get_latest_research(conn: AsyncConnection[Any], plan_id: UUID) -> ResearchResult | None:
     """The plan's newest research row (a plan may have several: retries, re-research)."""
-    row = await fetch_one(
-        conn, "select_latest_plan_research", {"plan_id": v.check_uuid("plan_id", plan_id)}
+    params = {"plan_id": v.check_uuid("plan_id", plan_id)}
+    return ResearchResult.from_optional(
+        await fetch_one(conn, "select_latest_plan_research", params)
     )
-    return None if row is None else ResearchResult.from_row(row)
-
-
-async def _research_row(
-    conn: AsyncConnection[Any], query: str, params: dict[str, Any]
-) -> ResearchResult:
-    row = await fetch_one(conn, query, params)
-    if row is None:
-        raise RowNotFoundError(RESEARCH, params["research_id"])
-    return ResearchResult.from_row(row)

@@ -1,5 +1,8 @@
 """Closed value sets of the workflow tables' non-status columns (mirrors of their CHECKs).
 
+The one definition of each set: the generators import section names, priorities and asset types
+from here.
+
 Status sets are not here: they live in `events/statuses.py`, the one source of truth. An
 integration test compares every set below with the CHECK constraint it mirrors.
 """
@@ -47,16 +50,18 @@ SESSION_TYPES: Final[tuple[SessionType, ...]] = (
     "video_only",
     "section_video",
 )
-AssetType = Literal["slide", "audio", "video", "image", "document", "script", "thumbnail"]
-ASSET_TYPES: Final[tuple[AssetType, ...]] = (
+# The asset types that are storage folders (object key prefixes) of their own; the media
+# storage refuses the others (a script is stored with the documents).
+StoredAssetType = Literal["slide", "audio", "video", "image", "document"]
+STORED_ASSET_TYPES: Final[tuple[StoredAssetType, ...]] = (
     "slide",
     "audio",
     "video",
     "image",
     "document",
-    "script",
-    "thumbnail",
 )
+AssetType = StoredAssetType | Literal["script", "thumbnail"]
+ASSET_TYPES: Final[tuple[AssetType, ...]] = (*STORED_ASSET_TYPES, "script", "thumbnail")
 PresentationType = Literal["module_slides", "section_slides", "summary_slides"]
 PRESENTATION_TYPES: Final[tuple[PresentationType, ...]] = (
     "module_slides",

@@ -16,7 +16,6 @@ from psycopg import AsyncConnection
 
 from lxera_pipeline.data import validation as v
 from lxera_pipeline.data.content_models import EnhancementSession, ModuleContent
-from lxera_pipeline.data.errors import RowNotFoundError
 from lxera_pipeline.data.media_models import MultimediaSession
 from lxera_pipeline.data.plan_models import CoursePlan, ResearchResult
 from lxera_pipeline.data.statements import Row, fetch_one, jsonb
@@ -27,30 +26,29 @@ async def _locked(conn: AsyncConnection[Any], query: str, key: str, value: UUID)
 
 
 async def lock_plan(conn: AsyncConnection[Any], plan_id: UUID) -> CoursePlan | None:
-    row = await _locked(conn, "lock_course_plan", "plan_id", plan_id)
-    return None if row is None else CoursePlan.from_row(row)
+    return CoursePlan.from_optional(await _locked(conn, "lock_course_plan", "plan_id", plan_id))
 
 
 async def lock_research(conn: AsyncConnection[Any], research_id: UUID) -> ResearchResult | None:
     row = await _locked(conn, "lock_research_result", "research_id", research_id)
-    return None if row is None else ResearchResult.from_row(row)
+    return ResearchResult.from_optional(row)
 
 
 async def lock_content(conn: AsyncConnection[Any], content_id: UUID) -> ModuleContent | None:
     row = await _locked(conn, "lock_module_content", "content_id", content_id)
-    return None if row is None else ModuleContent.from_row(row)
+    return ModuleContent.from_optional(row)
 
 
 async def lock_enhancement(
     conn: AsyncConnection[Any], session_id: UUID
 ) -> EnhancementSession | None:
     row = await _locked(conn, "lock_enhancement_session", "session_id", session_id)
-    return None if row is None else EnhancementSession.from_row(row)
+    return EnhancementSession.from_optional(row)
 
 
 async def lock_session(conn: AsyncConnection[Any], session_id: UUID) -> MultimediaSession | None:
     row = await _locked(conn, "lock_multimedia_session", "session_id", session_id)
-    return None if row is None else MultimediaSession.from_row(row)
+    return MultimediaSession.from_optional(row)
 
 
 async def employee_learner(conn: AsyncConnection[Any], employee_id: UUID) -> Row | None:
@@ -90,7 +88,8 @@ async def set_research_context(
             v.check_object("research_context", research_context, required=True)
         ),
     }
-    return await _content(conn, "update_content_research_context", params)
+    row = await fetch_one(conn, "update_content_research_context", params)
+    return ModuleContent.from_found(row, "cm_module_content", params["content_id"])
 
 
 async def record_enhancement(
@@ -102,11 +101,5 @@ async def record_enhancement(
         "session_id": v.check_uuid("session_id", session_id),
         "sections": v.check_sections(list(sections), "sections"),
     }
-    return await _content(conn, "record_content_enhancement", params)
-
-
-async def _content(conn: AsyncConnection[Any], query: str, params: dict[str, Any]) -> ModuleContent:
-    row = await fetch_one(conn, query, params)
-    if row is None:
-        raise RowNotFoundError("cm_module_content", params["content_id"])
-    return ModuleContent.from_row(row)
+    row = await fetch_one(conn, "record_content_enhancement", params)
+    return ModuleContent.from_found(row, "cm_module_content", params["content_id"])

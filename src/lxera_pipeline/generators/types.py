@@ -6,21 +6,16 @@ generators consume and produce them. They never touch the database.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from pydantic import BaseModel, Field
 
-SectionName = Literal[
-    "introduction", "core_content", "practical_applications", "case_studies", "assessments"
-]
-SECTION_NAMES: tuple[SectionName, ...] = (
-    "introduction",
-    "core_content",
-    "practical_applications",
-    "case_studies",
-    "assessments",
-)
-Priority = Literal["critical", "high", "medium", "low"]
+# Section names and priorities are defined once, in the data layer's vocabulary.
+from lxera_pipeline.data.vocabulary import SECTION_NAMES as SECTION_NAMES
+from lxera_pipeline.data.vocabulary import PriorityLevel
+from lxera_pipeline.data.vocabulary import SectionName as SectionName
+
+Priority: TypeAlias = PriorityLevel
 # Behaviour of the offline (rule-based) text generators, for demos and workflow tests:
 # "full" passes the quality gate at once, "draft" fails until enhanced once, "stub" never passes.
 DemoQuality = Literal["full", "draft", "stub"]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TypeAlias
 
 from pydantic import BaseModel, Field
 
+from lxera_pipeline.data.vocabulary import StoredAssetType
 from lxera_pipeline.generators.media.errors import MediaInputError
 from lxera_pipeline.generators.types import Script
 
-AssetType = Literal["slide", "audio", "video", "image", "document"]
-ASSET_TYPES: tuple[AssetType, ...] = ("slide", "audio", "video", "image", "document")
+# The asset types media storage accepts (defined in data/vocabulary.py).
+AssetType: TypeAlias = StoredAssetType
 
 
 class RenderedSlide(BaseModel):

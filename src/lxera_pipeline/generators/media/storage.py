@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 import anyio.to_thread
 
+from lxera_pipeline.data.vocabulary import STORED_ASSET_TYPES
 from lxera_pipeline.generators.media.errors import MediaInputError
 from lxera_pipeline.generators.media.files import write_atomic
-from lxera_pipeline.generators.media.models import ASSET_TYPES, AssetType, StoredObject
+from lxera_pipeline.generators.media.models import AssetType, StoredObject
 from lxera_pipeline.log import get_logger
 
 if TYPE_CHECKING:
@@ -63,8 +64,8 @@ def object_key(
     asset_type: AssetType, section_name: str, filename: str, stamp: datetime | None = None
 ) -> str:
     """The deterministic key of an asset inside its bucket."""
-    if asset_type not in ASSET_TYPES:
-        raise MediaInputError(f"asset_type must be one of {ASSET_TYPES}, got {asset_type!r}")
+    if asset_type not in STORED_ASSET_TYPES:
+        raise MediaInputError(f"asset_type must be one of {STORED_ASSET_TYPES}, got {asset_type!r}")
     name = slug(filename, "filename")
     if stamp is not None:
         name = f"{compact_utc(stamp)}_{name}"

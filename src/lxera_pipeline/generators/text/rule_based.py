@@ -77,8 +77,8 @@ def enhance_section(name: SectionName, text: str, ctx: ProseContext, words: int)
     return ("\n" if name == "assessments" else "\n\n").join(part for part in parts if part)
 
 
-class RuleBasedContentWriter:
-    """Implements the ContentWriter port; `quality` is the default DemoQuality (see module doc)."""
+class _TemplateText:
+    """What the template writer and enhancer share: the default DemoQuality and word targets."""
 
     def __init__(
         self, quality: DemoQuality = "full", target_words: SectionTargets = DEFAULT_TARGETS
@@ -86,10 +86,18 @@ class RuleBasedContentWriter:
         self.quality: DemoQuality = quality
         self.target_words = target_words
 
+    def level(self, module: ModuleSpec) -> DemoQuality:
+        """The module's own demo quality, else this generator's default."""
+        return module.demo_quality or self.quality
+
+
+class RuleBasedContentWriter(_TemplateText):
+    """Implements the ContentWriter port; `quality` is the default DemoQuality (see module doc)."""
+
     async def write(
         self, module: ModuleSpec, research: ModuleResearch, learner: Learner
     ) -> ModuleSections:
-        level = module.demo_quality or self.quality
+        level = self.level(module)
         ctx = ProseContext.build(module, research, learner)
         factor = LENGTH_FACTORS[level]
         sections = {
@@ -102,14 +110,8 @@ class RuleBasedContentWriter:
         return ModuleSections(**sections)
 
 
-class RuleBasedEnhancer:
+class RuleBasedEnhancer(_TemplateText):
     """Implements the Enhancer port: listed sections become personal and reach their target."""
-
-    def __init__(
-        self, quality: DemoQuality = "full", target_words: SectionTargets = DEFAULT_TARGETS
-    ) -> None:
-        self.quality: DemoQuality = quality
-        self.target_words = target_words
 
     async def enhance(
         self,
@@ -119,7 +121,7 @@ class RuleBasedEnhancer:
         research: ModuleResearch,
         learner: Learner,
     ) -> ModuleSections:
-        level = module.demo_quality or self.quality
+        level = self.level(module)
         if level == "stub":
             log.info("content.enhance_skipped", module=module.title, quality=level)
             return sections.model_copy()
