@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 from lxera_pipeline.events.diagrams import all_mermaid
+from lxera_pipeline.settings import Settings
+from lxera_pipeline.settings_doc import FALLBACK_MEANINGS, settings_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -25,3 +27,18 @@ def test_readme_has_exactly_two_setup_commands() -> None:
     assert fence is not None
     commands = [line for line in fence.group(1).splitlines() if line.strip()]
     assert [c.split()[0] for c in commands] == ["./scripts/demo", "./scripts/test"]
+
+
+def test_settings_table_matches_the_code() -> None:
+    text = README.read_text()
+    block = re.search(r"<!-- settings:start -->\n(.*)\n<!-- settings:end -->", text, re.S)
+    assert block is not None, "README lost its settings markers"
+    assert block.group(1).strip() == settings_table().strip()
+
+
+def test_every_setting_has_a_row_with_a_meaning() -> None:
+    rows = settings_table().splitlines()[2:]
+    assert len(rows) == len(Settings.model_fields)
+    assert all(row.split(" | ")[-1].strip(" |") for row in rows)
+    undescribed = {name for name, field in Settings.model_fields.items() if not field.description}
+    assert set(FALLBACK_MEANINGS) == undescribed, "settings.py now describes a fallback's field"
