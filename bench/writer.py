@@ -11,9 +11,9 @@ Paths, all on one small table (1,000 rows) in a scratch database:
   ours_pinned    the same with a listener armed for the whole run (every commit NOTIFYs)
   ours_daemon    the same while a real daemon (``lxera-pipeline run``) listens and handles them
   proposal_a/c   cheaper trigger shapes measured for the findings (bench/sql/writer_profile.sql)
-Each round runs every (path, clients) cell once, in a rotated order; a path's ratio is the
-median over rounds of its tps divided by the outbox tps of the same round (adjacent runs see the
-same machine load), its tps the median over rounds.
+The machine is shared, so every path runs in a pair with an outbox run right before or after it
+(the order alternates by round): a path's ratio is the median over rounds of its tps divided by
+its partner outbox run's tps (adjacent runs see the same machine load); tps are medians.
 """
 
 from __future__ import annotations
@@ -64,20 +64,28 @@ CLIENTS = (1, 16)
 TPS = re.compile(r"^tps = (?P<tps>[0-9.]+) \(without initial connection time\)", re.MULTILINE)
 
 
+FLOOR = "outbox"
+
+
 @dataclass
 class WriterResults:
     samples: dict[tuple[str, int], list[float]] = field(default_factory=dict)
+    ratios: dict[tuple[str, int], list[float]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
 
     def tps(self, path: str, clients: int) -> float:
         return median(self.samples[(path, clients)])
 
-    def ratio_to(self, path: str, base: str, clients: int) -> float | None:
-        pairs = zip(
-            self.samples[(path, clients)], self.samples.get((base, clients), []), strict=False
-        )
-        ratios = [value / floor for value, floor in pairs if floor > 0]
-        return median(ratios) if ratios else None
+    def ratio(self, path: str, clients: int) -> float | None:
+        if path == FLOOR:
+            return 1.0
+        found = self.ratios.get((path, clients))
+        return median(found) if found else None
+
+    def add(self, path: str, clients: int, tps: float, note: str) -> None:
+        self.samples.setdefault((path, clients), []).append(tps)
+        if note:
+            self.notes[f"{path}@{clients}"] = note
 
 
 def pgbench_binary() -> str:
@@ -172,23 +180,28 @@ def run_writer(paths: Sequence[str], seconds: float, rounds: int) -> WriterResul
             conn.execute(bench_sql(P, "schema"))
         for round_no in range(rounds):
             for clients in CLIENTS:
-                for path in rotated(paths, round_no):
-                    tps, note = measure(dsn, path, clients, seconds)
-                    results.samples.setdefault((path, clients), []).append(tps)
-                    if note:
-                        results.notes[f"{path}@{clients}"] = note
+                for path in paths:
+                    if path != FLOOR:
+                        run_pair(results, dsn, path, clients, seconds, path_first=round_no % 2 == 1)
     return results
 
 
-def rotated(paths: Sequence[str], offset: int) -> list[str]:
-    shift = offset % len(paths)
-    return [*paths[shift:], *paths[:shift]]
+def run_pair(
+    results: WriterResults, dsn: str, path: str, clients: int, seconds: float, path_first: bool
+) -> None:
+    """``path`` and the outbox floor back to back; the ratio of the two."""
+    tps: dict[str, float] = {}
+    for name in (path, FLOOR) if path_first else (FLOOR, path):
+        tps[name], note = measure(dsn, name, clients, seconds)
+        results.add(name, clients, tps[name], note)
+    if tps[FLOOR] > 0:
+        results.ratios.setdefault((path, clients), []).append(tps[path] / tps[FLOOR])
 
 
 def figures(results: WriterResults, paths: Sequence[str]) -> list[Figure]:
     rows: list[Figure] = []
     for clients in CLIENTS:
-        for path in paths:
+        for path in [FLOOR, *(p for p in paths if p != FLOOR)]:
             samples = ", ".join(f"{s:,.0f}" for s in results.samples[(path, clients)])
             note = "; ".join(
                 filter(None, [f"runs: {samples}", results.notes.get(f"{path}@{clients}", "")])
@@ -200,7 +213,7 @@ def figures(results: WriterResults, paths: Sequence[str]) -> list[Figure]:
                     results.tps(path, clients),
                     "tps",
                     "outbox",
-                    results.ratio_to(path, "outbox", clients),
+                    results.ratio(path, clients),
                     note,
                 )
             )
@@ -209,8 +222,8 @@ def figures(results: WriterResults, paths: Sequence[str]) -> list[Figure]:
 
 def main(argv: Sequence[str] | None = None) -> list[Figure]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0, help="pgbench run length")
-    parser.add_argument("--rounds", type=int, default=4, help="runs per cell (medians reported)")
+    parser.add_argument("--seconds", type=float, default=2.0, help="pgbench run length")
+    parser.add_argument("--rounds", type=int, default=3, help="pairs per cell (medians reported)")
     parser.add_argument(
         "--paths",
         default=",".join(DEFAULT_PATHS),
