@@ -66,7 +66,12 @@ class Settings(BaseSettings):
     log_level: str = Field(default="info", description="Minimum log level.")
 
     # Workflow
-    max_enhancement_attempts: int = Field(default=2, ge=0, le=5)
+    max_enhancement_attempts: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        description="Enhancement rounds a module may get before the quality gate fails it.",
+    )
     narration_seconds_per_module: float = Field(
         default=20.0, gt=0, description="Target narration length the script writer condenses to."
     )
@@ -76,23 +81,37 @@ class Settings(BaseSettings):
 
     # Ports (pluggable generators)
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible base URL.")
-    llm_api_key: str | None = None
-    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str | None = Field(
+        default=None, description="API key for the chat endpoint (sent as a Bearer token)."
+    )
+    llm_model: str = Field(
+        default="gpt-4o-mini", description="Chat model requested from the chat endpoint."
+    )
     tts_base_url: str | None = Field(default=None, description="OpenAI-compatible speech URL.")
-    tts_api_key: str | None = None
-    tts_model: str = "tts-1"
+    tts_api_key: str | None = Field(
+        default=None, description="API key for the speech endpoint (sent as a Bearer token)."
+    )
+    tts_model: str = Field(
+        default="tts-1", description="Speech model requested from the speech endpoint."
+    )
     storage_backend: str = Field(default="local", description="'local' or 'supabase'.")
     storage_dir: Path | None = Field(default=None, description="Local storage root.")
     supabase_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("SUPABASE_URL", "LXERA_SUPABASE_URL")
+        default=None,
+        validation_alias=AliasChoices("SUPABASE_URL", "LXERA_SUPABASE_URL"),
+        description="Supabase project URL (storage backend 'supabase').",
     )
     supabase_key: str | None = Field(
         default=None,
         validation_alias=AliasChoices(
             "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_KEY", "LXERA_SUPABASE_KEY"
         ),
+        description="Supabase service-role key (storage backend 'supabase').",
     )
-    storage_bucket: str = "multimedia-assets"
+    storage_bucket: str = Field(
+        default="multimedia-assets",
+        description="Bucket (local: folder) the media assets are stored in.",
+    )
 
     @field_validator("log_format")
     @classmethod

@@ -16,21 +16,10 @@ from lxera_pipeline.settings import Settings
 HEADER = ("| environment variable | default | meaning |", "|---|---|---|")
 # How the bound constraints of a field (annotated_types Ge/Gt/Le/Lt) are written.
 BOUNDS = (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+
+
 # Meanings of the fields settings.py gives no description yet. A unit test keeps the keys equal
 # to exactly those fields: once settings.py describes a field, its entry here must go.
-FALLBACK_MEANINGS: dict[str, str] = {
-    "max_enhancement_attempts": "Enhancement rounds a module may get before the quality gate "
-    "fails it.",
-    "llm_api_key": "API key for the chat endpoint (sent as a Bearer token).",
-    "llm_model": "Chat model requested from the chat endpoint.",
-    "tts_api_key": "API key for the speech endpoint (sent as a Bearer token).",
-    "tts_model": "Speech model requested from the speech endpoint.",
-    "supabase_url": "Supabase project URL (storage backend 'supabase').",
-    "supabase_key": "Supabase service-role key (storage backend 'supabase').",
-    "storage_bucket": "Bucket (local: folder) the media assets are stored in.",
-}
-
-
 def env_names(name: str, field: FieldInfo) -> list[str]:
     """The environment variables a field is read from, in the order they are tried."""
     alias = field.validation_alias
@@ -53,7 +42,7 @@ def default_text(field: FieldInfo) -> str:
 
 def meaning_text(name: str, field: FieldInfo) -> str:
     """The field's description (or fallback) followed by its allowed range, if it has one."""
-    meaning = field.description or FALLBACK_MEANINGS.get(name, "")
+    meaning = field.description or ""
     bounds = [
         f"{sign} {value}"
         for item in field.metadata
