@@ -6,4 +6,4 @@ test:
 check:
 	./scripts/check
 bench:
-	LXERA_EXTRAS=dev,speech,supabase,bench ./scripts/test --co -q >/dev/null; .venv/bin/python -m bench.run_all
+	./scripts/test --co -q >/dev/null; PYTHONPATH=. .venv/bin/python -m bench.run_all
