@@ -51,7 +51,7 @@ def sections(quick: bool) -> list[Section]:
         ]
     return [
         ("Writer price", writer.main, []),
-        ("Writer profile", writer_profile.main, ["--rounds", "3"]),
+        ("Writer profile", writer_profile.main, ["--rounds", "5"]),
         ("Drain", drain.main, []),
         ("Latency", latency.main, []),
     ]
