@@ -80,8 +80,11 @@ def wait_ready(config: Config, dsn: str, folder: Path) -> None:
 
 
 def measure(config: Config, rate: int, seconds: float, settle: float, log: Path) -> LatencyResult:
-    folder = Path(tempfile.mkdtemp(prefix="bench-latency-"))
-    with scratch_database(f"latency_{config.system}") as dsn:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-latency-") as folder_name,
+        scratch_database(f"latency_{config.system}") as dsn,
+    ):
+        folder = Path(folder_name)
         install(config.system, dsn)
         env = {**config.env(dsn), ENV_DIR: str(folder)}
         with running(config.commands(dsn), env, log) as workers:
