@@ -53,7 +53,7 @@ TRIGGERS: dict[str, tuple[tuple[str, str], ...]] = {
     "ours_listening": ((W, "trigger_ours"),),
     "ours_pinned": ((W, "trigger_ours"),),
     "ours_daemon": ((W, "trigger_ours"),),
-    # Proposed cheaper shapes (see writer_profile.py and /work/notes/bench-findings.md).
+    # Proposed cheaper shapes (see writer_profile.py and bench/FINDINGS.md).
     "proposal_a": ((P, "trigger_inline"),),
     "proposal_c": ((P, "trigger_event_only"),),
 }
