@@ -250,3 +250,9 @@ select set_config('idle_in_transaction_session_timeout', %(milliseconds)s, false
 -- A transaction without a delivery to fence (a dry run): tag the events it would cause.
 select set_config('pipeline.causation_id', %(event_id)s::text, true) as causation_id,
        set_config('pipeline.correlation_id', %(correlation_id)s::text, true) as correlation_id;
+
+-- name: route_events
+-- First statement of a claim's transaction: fan every event known complete out into deliveries
+-- (pipeline.route_events in migrations/20261125000500_fast_writer_path.sql; one router at a time,
+-- the others skip). Must run at READ COMMITTED.
+select pipeline.route_events() as routed;

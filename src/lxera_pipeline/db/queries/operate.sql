@@ -125,6 +125,10 @@ select s.handler, s.handler_group, s.max_attempts
    and (s.to_status = '*' or s.to_status = %(new_status)s)
  order by s.handler
 
+-- name: ops_unrouted_event
+-- Is this event still waiting for pipeline.route_events() (no deliveries created yet)?
+select %(event_id)s::bigint > r.routed_upto as unrouted from pipeline.router_state r
+
 -- name: ops_share_lock_event
 select e.event_id from pipeline.events e where e.event_id = %(event_id)s for share
 
@@ -217,6 +221,7 @@ with victims as (
     select e.event_id
       from pipeline.events e
      where e.committed_at < %(cutoff)s
+       and e.event_id <= (select r.routed_upto from pipeline.router_state r)  -- fanned out
        and not exists (
             select 1 from pipeline.deliveries d
              where d.event_id = e.event_id
