@@ -4,6 +4,7 @@ generated guard follows pipeline.allow_transitions."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import uuid
@@ -157,3 +158,20 @@ def test_allow_transitions_regenerates_the_guard_of_a_tracked_column(schema_db: 
         "select pipeline.allow_transitions('rtest_guarded', 'status', %s)", ([["x", "y"]],)
     )
     schema_db.execute("update public.rtest_guarded set status = 'y' where id = %s", (row_id,))
+
+
+def test_routing_wakes_an_armed_listener(
+    schema_dsn: str, schema_db: Conn, entities: list[uuid.UUID]
+) -> None:
+    """Deliveries for handlers another daemon serves: the router's commit wakes that daemon."""
+    with psycopg.connect(schema_dsn, autocommit=True) as listener:
+        listener.execute("listen pipeline_events")
+        route(schema_db)  # nothing left over from earlier tests
+        assert listener.execute("select pipeline.arm_wakeup()").fetchone() == (True,)
+        schema_db.execute(RECORD, (TABLE, entities[1], "b"))
+        assert route(schema_db) == 2
+        tables = [
+            json.loads(n.payload)["table"] for n in listener.notifies(timeout=2, stop_after=2)
+        ]
+        listener.execute("select pipeline.disarm_wakeup()")
+    assert tables == [TABLE, "pipeline.deliveries"]

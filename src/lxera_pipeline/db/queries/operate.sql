@@ -57,7 +57,8 @@ select e.event_id, e.event_type, e.table_name, e.status_column, e.entity_id, e.o
 with recursive
 seed as (
     select e.event_id from pipeline.events e
-     where e.entity_id = %(entity)s or e.correlation_id = %(entity)s
+     where e.entity_id = %(entity)s
+        or (e.correlation_id = %(entity)s and e.correlation_id <> e.entity_id)  -- partial index
 ),
 up (event_id, causation_id) as (
     select e.event_id, e.causation_id from pipeline.events e join seed s using (event_id)
