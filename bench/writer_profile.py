@@ -51,6 +51,10 @@ VARIANTS: dict[str, tuple[Section, ...]] = {
         (P, "trigger_event_only"),
         (P, "drop_secondary_indexes"),
     ),
+    # The emit of the fast writer path (migration 20261125000500) in three security shapes.
+    "fast emit: definer + SET": ((P, "trigger_fast_definer_set"),),
+    "fast emit: definer, no SET (qualified)": ((P, "trigger_fast_definer"),),
+    "fast emit: invoker (API roles cannot)": ((P, "trigger_fast_invoker"),),
 }
 WARMUP = 300
 

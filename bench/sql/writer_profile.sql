@@ -147,6 +147,57 @@ begin
 end
 $$;
 
+-- The fast writer path's emit (migrations/20261125000500) in three shapes, to price the
+-- security-definer layer: as generated (definer + SET search_path), definer without SET (every
+-- name, type and operator schema-qualified so the caller's search_path cannot capture any), and
+-- plain invoker (not usable by the API roles: they have no privilege on schema pipeline).
+create function bench_profile.emit_fast_body() returns text
+language sql as $f$ select $b$
+declare
+    v_event bigint;
+    v_old text;
+begin
+    if tg_op OPERATOR(pg_catalog.=) 'UPDATE' then
+        if (new.status OPERATOR(pg_catalog.=) old.status) is true then
+            return null;
+        end if;
+        v_old := old.status;
+    end if;
+    perform pg_catalog.pg_advisory_xact_lock_shared(1819826802, 2);
+    insert into pipeline.events (event_type, table_name, status_column, entity_id, company_id,
+                                 old_status, new_status, snapshot, correlation_id, causation_id,
+                                 actor_role)
+    values (case when v_old is null then 'bench_items.created'
+                 else 'bench_items.status_changed' end,
+            'bench_items', 'status', new.item_id, new.company_id, v_old, new.status,
+            pg_catalog.jsonb_build_object('n', new.n, 'company_id', new.company_id,
+                                          'seq', new.seq, 'updated_at', new.updated_at),
+            coalesce(nullif(pg_catalog.current_setting('pipeline.correlation_id', true),
+                            '')::pg_catalog.uuid, new.item_id),
+            nullif(pg_catalog.current_setting('pipeline.causation_id', true),
+                   '')::pg_catalog.int8,
+            coalesce(nullif(pg_catalog.current_setting('role'), 'none'), current_user))
+    returning event_id into v_event;
+    if not pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1) then
+        perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+            'event_id', v_event, 'table', 'bench_items')::text);
+    end if;
+    return null;
+end
+$b$ $f$;
+
+do $$
+begin
+    execute format('create function bench_profile.emit_fast_definer_set() returns trigger '
+                   'language plpgsql security definer set search_path = pg_catalog, pipeline '
+                   'as %L', bench_profile.emit_fast_body());
+    execute format('create function bench_profile.emit_fast_definer() returns trigger '
+                   'language plpgsql security definer as %L', bench_profile.emit_fast_body());
+    execute format('create function bench_profile.emit_fast_invoker() returns trigger '
+                   'language plpgsql as %L', bench_profile.emit_fast_body());
+end
+$$;
+
 -- name: no_triggers
 drop trigger if exists bench_items_outbox on bench_items;
 drop trigger if exists bench_items_status_guard on bench_items;
@@ -187,14 +238,26 @@ create trigger bench_items_status_event after insert or update of status on benc
     for each row execute function bench_profile.emit_event_only();
 
 -- name: drop_secondary_indexes
-drop index pipeline.events_correlation_idx;
-drop index pipeline.events_committed_idx;
-drop index pipeline.deliveries_event_idx;
+drop index if exists pipeline.events_correlation_idx;
+drop index if exists pipeline.events_committed_idx;
+drop index if exists pipeline.events_committed_brin;
+drop index if exists pipeline.deliveries_event_idx;
 
 -- name: restore_secondary_indexes
+-- Back to what the migrations built: a BRIN on committed_at once the fast writer path
+-- (pipeline.router_state) is installed, the older btree before it.
 create index if not exists events_correlation_idx on pipeline.events (correlation_id, event_id);
-create index if not exists events_committed_idx on pipeline.events (committed_at);
 create index if not exists deliveries_event_idx on pipeline.deliveries (event_id);
+do $$
+begin
+    if to_regclass('pipeline.router_state') is not null then
+        create index if not exists events_committed_brin on pipeline.events
+            using brin (committed_at);
+    else
+        create index if not exists events_committed_idx on pipeline.events (committed_at);
+    end if;
+end
+$$;
 
 -- name: loop
 -- {n} status UPDATEs, one transaction each, inside the server (no client round trips).
@@ -208,3 +271,21 @@ begin
     end loop;
 end
 $$;
+
+-- name: trigger_fast_definer_set
+create trigger bench_items_status_guard before insert or update of status on bench_items
+    for each row execute function pipeline.guard_bench_items_status();
+create trigger bench_items_status_event after insert or update of status on bench_items
+    for each row execute function bench_profile.emit_fast_definer_set();
+
+-- name: trigger_fast_definer
+create trigger bench_items_status_guard before insert or update of status on bench_items
+    for each row execute function pipeline.guard_bench_items_status();
+create trigger bench_items_status_event after insert or update of status on bench_items
+    for each row execute function bench_profile.emit_fast_definer();
+
+-- name: trigger_fast_invoker
+create trigger bench_items_status_guard before insert or update of status on bench_items
+    for each row execute function pipeline.guard_bench_items_status();
+create trigger bench_items_status_event after insert or update of status on bench_items
+    for each row execute function bench_profile.emit_fast_invoker();

@@ -19,6 +19,7 @@ from tests.acceptance.support import (
     fetch,
     wait_until,
 )
+from tests.support.routing import route_dsn
 
 pytestmark = pytest.mark.acceptance
 SLOW = "acceptance.slow"
@@ -42,6 +43,7 @@ def test_sigterm_lets_running_handlers_finish_and_exits_0(
     assert time.monotonic() - started < 10
 
     assert [r["outcome"] for r in audit_rows(acc_dsn, SLOW)] == ["succeeded"] * 3
+    route_dsn(acc_dsn)  # the stopped daemon no longer routes either: fan the ping out here
     assert delivery_states(acc_dsn) == {"done": 3, "pending": 1}
     [ping] = fetch(acc_dsn, "select * from pipeline.deliveries where handler = 'acceptance.ping'")
     assert (ping["attempts"], ping["leased_by"]) == (0, None)

@@ -94,6 +94,12 @@ async def record(
     return int(row["id"])
 
 
+async def route(dsn: str) -> int:
+    """Fan committed events out into deliveries, as a daemon's claim does first."""
+    [row] = await rows(dsn, "select pipeline.route_events() as routed")
+    return int(row["routed"])
+
+
 async def deliveries(dsn: str, handler: str | None = None) -> list[Row]:
     return await rows(
         dsn,

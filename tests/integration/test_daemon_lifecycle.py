@@ -22,6 +22,7 @@ from tests.integration.daemon_support import (
     eventually,
     itest_handlers,
     record,
+    route,
     rows,
     running_daemon,
     states,
@@ -61,6 +62,7 @@ async def test_events_committed_before_start_are_claimed_at_start(dsn: str) -> N
     sync_subscriptions_sync(dsn, itest_handlers().served)
     for _ in range(5):
         await record(dsn, "noop")
+    await route(dsn)  # what the daemon's first claim does
     assert await states(dsn) == {"pending": 5}
     async with running_daemon(dsn):
         await eventually(lambda: done_at_least(dsn, 5), "the catch-up claim", within=5)
@@ -136,6 +138,7 @@ async def test_stop_lets_running_handlers_finish_within_the_grace(dsn: str) -> N
         await eventually(lambda: handlers.STATE.runs, "the handler to start")
         daemon.request_stop("test")
         await record(dsn, "noop")  # after the stop: not claimed any more
+    await route(dsn)  # nor routed: route it here to see it pending
     assert [row["outcome"] for row in await audit(dsn)] == ["succeeded"]
     assert await states(dsn) == {"done": 1, "pending": 1}
 

@@ -21,6 +21,7 @@ from tests.integration.operate_support import (
     set_status,
     subscribe_test_handlers,
 )
+from tests.support.routing import route
 
 LATER = datetime.now(UTC) + timedelta(days=60)
 
@@ -43,6 +44,7 @@ def seed(dsn: str) -> dict[str, Any]:
             BEHAVIOUR.broken = False
         set_status(conn, ids["pending"], "quality_check")
         set_status(conn, ids["running"], "quality_check")
+        route(conn)  # no daemon runs now: fan the last two events out here
         conn.execute(
             "update pipeline.deliveries set state = 'running', attempts = 1 where entity_id = %s",
             (ids["running"],),

@@ -94,7 +94,9 @@ class Claimer:
             "limit": limit,
             "worker": self._worker_id,
         }
-        async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn:
+        async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn, conn.transaction():
+            # Fan committed events out into deliveries first, in the claim's transaction.
+            await conn.execute(load_query("route_events"))
             cursor = await conn.execute(load_query("claim_deliveries"), params)
             rows = await cursor.fetchall()
         return [

@@ -301,3 +301,9 @@ select set_config('pipeline.causation_id', %(event_id)s::text, true) as causatio
 -- The control pool's statements are prepared and run thousands of times with similar arguments;
 -- re-planning each run (PostgreSQL keeps choosing custom plans for them) costs more than running.
 select set_config('plan_cache_mode', 'force_generic_plan', false);
+
+-- name: route_events
+-- First statement of a claim's transaction: fan every event known complete out into deliveries
+-- (pipeline.route_events in migrations/20261125000500_fast_writer_path.sql; one router at a time,
+-- the others skip). Must run at READ COMMITTED.
+select pipeline.route_events() as routed;

@@ -57,7 +57,8 @@ select e.event_id, e.event_type, e.table_name, e.status_column, e.entity_id, e.o
 with recursive
 seed as (
     select e.event_id from pipeline.events e
-     where e.entity_id = %(entity)s or e.correlation_id = %(entity)s
+     where e.entity_id = %(entity)s
+        or (e.correlation_id = %(entity)s and e.correlation_id <> e.entity_id)  -- partial index
 ),
 up (event_id, causation_id) as (
     select e.event_id, e.causation_id from pipeline.events e join seed s using (event_id)
@@ -124,6 +125,10 @@ select s.handler, s.handler_group, s.max_attempts
    and (s.from_status = '*' or s.from_status = coalesce(%(old_status)s::text, 'new'))
    and (s.to_status = '*' or s.to_status = %(new_status)s)
  order by s.handler
+
+-- name: ops_unrouted_event
+-- Is this event still waiting for pipeline.route_events() (no deliveries created yet)?
+select %(event_id)s::bigint > r.routed_upto as unrouted from pipeline.router_state r
 
 -- name: ops_share_lock_event
 select e.event_id from pipeline.events e where e.event_id = %(event_id)s for share
@@ -217,6 +222,7 @@ with victims as (
     select e.event_id
       from pipeline.events e
      where e.committed_at < %(cutoff)s
+       and e.event_id <= (select r.routed_upto from pipeline.router_state r)  -- fanned out
        and not exists (
             select 1 from pipeline.deliveries d
              where d.event_id = e.event_id

@@ -52,6 +52,7 @@ def get_event(conn: psycopg.Connection[DictRow], event_id: int) -> Row:
 
 def show_event(conn: psycopg.Connection[DictRow], event_id: int) -> EventDetail:
     """The event, its deliveries, its audit rows, the event that caused it and those it caused."""
+    conn.execute(load_query("route_events"))  # its deliveries, if no daemon routed it yet
     event = get_event(conn, event_id)
     params = {"event_id": event_id}
     cause = None

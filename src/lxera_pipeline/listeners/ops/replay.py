@@ -98,6 +98,9 @@ def _plan(
     keys, plan, refusals = key_columns(conn), [], []
     for event in events:
         conn.execute(load_query("ops_share_lock_event"), {"event_id": event["event_id"]})
+        if _unrouted(conn, event):
+            refusals.append(f"event {event['event_id']} is not routed yet; try again shortly")
+            continue
         reason = moved_on(conn, event, keys)
         if reason and not force:
             refusals.append(reason)
@@ -111,6 +114,12 @@ def _plan(
                 )
             plan.append((event, sub))
     return plan, refusals
+
+
+def _unrouted(conn: psycopg.Connection[DictRow], event: Row) -> bool:
+    """Its deliveries do not exist yet: a replay now would double the original delivery."""
+    row = conn.execute(load_query("ops_unrouted_event"), {"event_id": event["event_id"]}).fetchone()
+    return bool(row and row["unrouted"])
 
 
 def _insert(conn: psycopg.Connection[DictRow], event: Row, sub: Row, request: ReplayRequest) -> Row:
@@ -144,6 +153,7 @@ def replay(
     if not request.reason.strip():
         raise OpsInputError("replay: --reason is required (say why this is replayed)")
     with conn.transaction():
+        conn.execute(load_query("route_events"))  # the originals' deliveries first
         events = select_events(conn, selection)
         plan, refusals = _plan(conn, events, selection.handler, request.force)
         if refusals:

@@ -1,0 +1,42 @@
+"""The generated emit trigger runs with its owner's rights WITHOUT a fixed search_path (a SET
+clause per row costs more than the rest of the trigger), so nothing a caller puts on its path may
+change what it does: an API user with temporary look-alike types and tables still records the
+right event in pipeline.events."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.integration.schema_rows import Conn, acting_as, seed_company, set_column
+
+DECOYS = (
+    "create type pg_temp.uuid as enum ('decoy')",
+    "create type pg_temp.int8 as enum ('decoy')",
+    "create type pg_temp.text as enum ('decoy')",
+    "create temp table events (event_id int)",
+    "set local search_path = pg_temp, public",
+)
+
+
+def test_an_api_users_hostile_search_path_changes_nothing(schema_db: Conn) -> None:
+    ids = seed_company(schema_db)
+    content, correlation = ids["cm_module_content"], uuid.uuid4()
+    claims = {
+        "sub": str(ids["users"]),
+        "role": "company_admin",
+        "company_id": str(ids["companies"]),
+    }
+    with acting_as(schema_db, "authenticated", claims) as conn:
+        for statement in DECOYS:
+            conn.execute(statement)
+        conn.execute("select set_config('pipeline.correlation_id', %s, true)", (str(correlation),))
+        conn.execute("select set_config('pipeline.causation_id', '77', true)")
+        set_column(conn, "cm_module_content", content, "status", "quality_check")
+        assert conn.execute("select count(*) from pg_temp.events").fetchone() == (0,)
+        conn.execute("reset role")
+        row = conn.execute(
+            "select correlation_id, causation_id, actor_role from pipeline.events"
+            " where entity_id = %s and new_status = 'quality_check'",
+            (content,),
+        ).fetchone()
+    assert row == (correlation, 77, "authenticated")
