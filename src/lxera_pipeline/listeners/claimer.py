@@ -17,6 +17,9 @@ from uuid import UUID
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.listeners.connector import CONTROL_WAIT_SECONDS, Pool
 
+# Routing this many deliveries in one claim refreshes the table statistics (see Claimer.claim).
+ANALYZE_AFTER_ROUTED = 1000
+
 
 @dataclass(frozen=True, eq=False)
 class ClaimedDelivery:
@@ -96,7 +99,11 @@ class Claimer:
         }
         async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn, conn.transaction():
             # Fan committed events out into deliveries first, in the claim's transaction.
-            await conn.execute(load_query("route_events"))
+            routed = await (await conn.execute(load_query("route_events"))).fetchone()
+            if routed is not None and routed["routed"] >= ANALYZE_AFTER_ROUTED:
+                # The claim's plan depends on the open rows' statistics; a burst routed at once
+                # would otherwise be claimed with statistics from before it.
+                await conn.execute(load_query("analyze_deliveries"))
             cursor = await conn.execute(load_query("claim_deliveries"), params)
             rows = await cursor.fetchall()
         return [

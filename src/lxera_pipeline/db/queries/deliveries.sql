@@ -307,3 +307,8 @@ select set_config('plan_cache_mode', 'force_generic_plan', false);
 -- (pipeline.route_events in migrations/20261125000500_fast_writer_path.sql; one router at a time,
 -- the others skip). Must run at READ COMMITTED.
 select pipeline.route_events() as routed;
+
+-- name: analyze_deliveries
+-- After a large batch was routed: fresh statistics for the claim's plan (skipped with a warning,
+-- not an error, when the daemon's role does not own the table).
+analyze pipeline.deliveries;
