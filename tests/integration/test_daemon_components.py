@@ -1,5 +1,6 @@
 """Daemon parts on their own against a real PostgreSQL: a claimed delivery whose handler this
-process does not know is skipped; the fenced context's dry-run mode; claim fencing fields."""
+process does not know is skipped; the fenced context's dry-run mode; claim fencing fields; a claim
+that routes a large backlog refreshes the statistics its plan depends on."""
 
 from __future__ import annotations
 
@@ -124,3 +125,27 @@ async def test_a_real_context_refuses_to_commit_for_a_token_it_does_not_hold(dsn
     assert ctx.lost_lease
     assert not ctx.committed
     assert await rows(dsn, "select * from public.itest_effects") == []
+
+
+async def test_a_claim_that_routes_a_large_backlog_refreshes_the_delivery_statistics(
+    dsn: str,
+) -> None:
+    from lxera_pipeline.listeners.claimer import ANALYZE_AFTER_ROUTED
+
+    backlog = """
+    select pipeline.record_event('itest_jobs', 'status', gen_random_uuid(), null, null, 'noop',
+                                 '{}'::jsonb)
+      from generate_series(1, %s)
+    """
+    await rows(dsn, backlog, (ANALYZE_AFTER_ROUTED,))
+    analyzed = (
+        "select coalesce(analyze_count, 0) as n from pg_stat_user_tables "
+        "where schemaname = 'pipeline' and relname = 'deliveries'"
+    )
+    [before] = await rows(dsn, analyzed)
+    config = daemon_config(dsn)
+    async with Connector(config) as connector:
+        claims = await Claimer(connector.control, config.worker_id, {GHOST: 5.0}, 5.0).claim(5)
+    assert len(claims) == 5
+    [after] = await rows(dsn, analyzed)
+    assert after["n"] == before["n"] + 1
