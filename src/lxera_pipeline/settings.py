@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     # Daemon tunables
     concurrency: int = Field(default=16, ge=1, le=1000, description="Handlers running at once.")
     batch_size: int = Field(default=50, ge=1, le=5000, description="Deliveries claimed per query.")
+    prefetch: int = Field(
+        default=100,
+        ge=0,
+        le=5000,
+        description="Deliveries claimed ahead of free handler slots while handlers are quick "
+        "(full-batch claims; paced by recent handler durations; 0 turns it off).",
+    )
     lease_seconds: float = Field(default=30.0, gt=0, description="Lease on a claimed delivery.")
     heartbeat_seconds: float = Field(default=10.0, gt=0, description="Lease renewal interval.")
     poll_seconds: float = Field(default=2.0, gt=0, description="Fallback poll interval.")

@@ -149,3 +149,30 @@ async def test_a_claim_that_routes_a_large_backlog_refreshes_the_delivery_statis
     assert len(claims) == 5
     [after] = await rows(dsn, analyzed)
     assert after["n"] == before["n"] + 1
+
+
+async def test_deliveries_claimed_ahead_are_handed_back_at_shutdown_in_one_statement(
+    dsn: str,
+) -> None:
+    for _ in range(3):
+        await record(dsn, "noop")
+    config = daemon_config(dsn)
+    async with Connector(config) as connector:
+        claims = await Claimer(connector.control, config.worker_id, {GHOST: 5.0}, 5.0).claim(10)
+        assert len(claims) == 3
+        stolen = claims[0]  # its lease expired and another daemon took it: not ours to release
+        async with connector.control.connection() as conn:
+            await conn.execute(
+                "update pipeline.deliveries set leased_by = 'w-other' where delivery_id = %s",
+                (stolen.delivery_id,),
+            )
+        await runner_for(connector, config.worker_id).release_unstarted(claims)
+    states = {row["delivery_id"]: row for row in await deliveries(dsn, GHOST)}
+    assert states[stolen.delivery_id]["state"] == "running"
+    for claim in claims[1:]:
+        row = states[claim.delivery_id]
+        assert (row["state"], row["leased_by"], row["max_attempts"]) == ("pending", None, 4)
+    released = await audit(dsn, GHOST)
+    assert sorted(r["delivery_id"] for r in released) == sorted(c.delivery_id for c in claims[1:])
+    assert {r["outcome"] for r in released} == {"released"}
+    assert all(r["correlation_id"] == r["entity_id"] for r in released)

@@ -103,6 +103,7 @@ def build_components(
         config.batch_size,
         stop.is_set,
         on_claimed=metrics.claimed.inc,
+        prefetch=config.prefetch,
     )
     runner = Runner(
         pool=pool,
@@ -114,6 +115,7 @@ def build_components(
         wake=wake,
         metrics=metrics,
         resources=daemon.resources,
+        observe_duration=dispatcher.observe,
     )
     probe_timeout = min(config.probe_seconds, PROBE_TIMEOUT_CEILING_SECONDS)
     listener = Listener(
@@ -127,7 +129,12 @@ def build_components(
         poll_seconds=config.poll_seconds,
         probe=Probe(config.worker_id, config.probe_seconds, probe_timeout),
     )
-    heartbeat = Heartbeat(connector, lambda: runner.in_flight, config.heartbeat_seconds, policy)
+    heartbeat = Heartbeat(
+        connector,
+        lambda: {**runner.in_flight, **dispatcher.queued},  # waiting claims hold leases too
+        config.heartbeat_seconds,
+        policy,
+    )
     metrics.track_in_flight(lambda: len(runner.in_flight))
     metrics.track_listener(lambda: listener.alive)
     return Components(connector, metrics, claimer, dispatcher, workers, runner, listener, heartbeat)

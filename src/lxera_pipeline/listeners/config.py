@@ -17,6 +17,7 @@ DAEMON_FIELDS: tuple[str, ...] = (
     "handlers",
     "concurrency",
     "batch_size",
+    "prefetch",
     "pool_size",
     "lease_seconds",
     "heartbeat_seconds",
@@ -71,6 +72,7 @@ class DaemonConfig:
     handlers: str = "all"
     concurrency: int = 16
     batch_size: int = 50
+    prefetch: int = 100
     pool_size: int = 8
     lease_seconds: float = 30.0
     heartbeat_seconds: float = 10.0

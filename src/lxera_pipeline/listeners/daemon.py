@@ -152,6 +152,7 @@ class Daemon:
     async def _drain(self, parts: Components, grace_ends: float) -> None:
         """In-flight handlers get until the grace (counted from the stop request) ends."""
         grace = self.config.shutdown_grace_seconds
+        await parts.runner.release_unstarted(parts.dispatcher.take_queued())
         log.info("daemon.draining", in_flight=len(parts.runner.in_flight), grace_s=grace)
         with anyio.move_on_after(max(0.0, grace_ends - anyio.current_time())):
             await parts.runner.wait_idle()

@@ -176,3 +176,18 @@ class Outcomes:
         params = {**self._token(claim).params(), **facts.audit_params()}
         row = await self._write(claim, lambda: self._execute("release_delivery", params))
         return row is not None
+
+    async def release_unstarted(self, claims: list[ClaimedDelivery]) -> set[int]:
+        """Hand back deliveries claimed ahead that never started (shutdown); the ids that were
+        still ours. One statement, tried once: what it cannot release, the lease expiry does."""
+        if not claims:
+            return set()
+        params = {
+            "ids": [claim.delivery_id for claim in claims],
+            "attempts": [claim.attempt for claim in claims],
+            "correlations": [claim.correlation_id for claim in claims],
+            "worker": self._worker_id,
+        }
+        async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn:
+            cursor = await conn.execute(load_query("release_deliveries"), params)
+            return {row["delivery_id"] for row in await cursor.fetchall()}

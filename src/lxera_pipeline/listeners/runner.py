@@ -54,7 +54,9 @@ class Runner:
         wake: WakeSignal,
         metrics: DaemonMetrics,
         resources: Any = None,
+        observe_duration: Callable[[float], None] | None = None,
     ) -> None:
+        """``observe_duration`` hears how long each handler call took (claim-ahead pacing)."""
         self._pool = pool
         self._worker_id = worker_id
         self._specs = dict(specs)
@@ -64,6 +66,7 @@ class Runner:
         self._wake = wake
         self._metrics = metrics
         self._resources = resources
+        self._observe_duration = observe_duration
         self.in_flight: dict[int, ClaimedDelivery] = {}
         self._freed: set[int] = set()
         self._idle: anyio.Event | None = None
@@ -107,15 +110,16 @@ class Runner:
     async def _attempt(self, claim: ClaimedDelivery) -> bool:
         """Run one attempt; whether its end may have unblocked a later event of the entity."""
         self._log.debug("delivery.claimed", attempt=claim.attempt)
-        facts = AttemptFacts(claim.event_id, claim.correlation_id)
         try:
             event = parse_event(claim.event_row)
         except EventParseError as exc:
+            facts = AttemptFacts(claim.event_id, claim.correlation_id)
             with _shielded(claim):
                 await self._close(claim, facts, "dead", f"unparseable event: {exc}")
             return True
         spec = self._specs.get(claim.handler)
         if spec is None:
+            facts = AttemptFacts(claim.event_id, claim.correlation_id)
             reason = f"handler {claim.handler!r} is not registered in worker {self._worker_id}"
             with _shielded(claim):
                 await self._close(claim, facts, "skipped", reason)
@@ -143,7 +147,10 @@ class Runner:
         except Exception as exc:
             return exc
         finally:
-            self._metrics.of(spec.name).duration.observe(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            self._metrics.of(spec.name).duration.observe(elapsed)
+            if self._observe_duration is not None:
+                self._observe_duration(elapsed)
         return None
 
     async def _record_problem(
@@ -214,6 +221,21 @@ class Runner:
             log.error("delivery.dead", attempt=claim.attempt, reason=reason)
         else:
             log.warning("delivery.skipped", attempt=claim.attempt, reason=reason)
+
+    async def release_unstarted(self, claims: list[ClaimedDelivery]) -> None:
+        """Shutdown: hand back the deliveries claimed ahead that never started."""
+        if not claims:
+            return
+        released: set[int] = set()
+        with anyio.move_on_after(RELEASE_SECONDS, shield=True):  # bounded: the DB may be down
+            try:
+                released = await self._outcomes.release_unstarted(claims)
+            except Exception as exc:
+                log.error("delivery.release_failed", count=len(claims), error=str(exc))
+        for claim in claims:
+            if claim.delivery_id in released:
+                self._metrics.record("released", claim.handler)
+        log.info("daemon.released_unstarted", claimed_ahead=len(claims), released=len(released))
 
     async def _cancelled(self, ctx: DeliveryContext) -> None:
         """Shutdown cut the handler short: hand its delivery back unless it already committed."""

@@ -213,6 +213,34 @@ select delivery_id, event_id, handler, %(attempt)s, 'released', is_replay, %(wor
   from released
 returning audit_id;
 
+-- name: release_deliveries
+-- Shutdown: hand back at once the deliveries claimed ahead that never started (same rules as
+-- release_delivery, one statement for all of them). Returns the ids that were still ours.
+with input as (
+    select *
+      from unnest(%(ids)s::bigint[], %(attempts)s::int[], %(correlations)s::uuid[])
+           as i(delivery_id, attempt, correlation_id)
+), released as (
+    update pipeline.deliveries d
+       set state = 'pending', max_attempts = least(d.max_attempts + 1, 100), lease_until = null,
+           leased_by = null, run_after = now()
+      from input i
+     where d.delivery_id = any (%(ids)s::bigint[])
+       and d.delivery_id = i.delivery_id and d.attempts = i.attempt
+       and d.state = 'running' and d.leased_by = %(worker)s
+ returning d.delivery_id, d.event_id, d.handler, d.attempts, d.is_replay, d.entity_id,
+           i.correlation_id
+), audit as (
+    insert into pipeline.audit_log
+        (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
+         correlation_id, started_at, duration_ms, detail)
+    select delivery_id, event_id, handler, attempts, 'released', is_replay, %(worker)s, entity_id,
+           correlation_id, now(), 0,
+           jsonb_build_object('reason', 'claimed ahead, not started before shutdown')
+      from released
+)
+select delivery_id from released;
+
 -- name: audit_lost_lease
 -- The attempt's token no longer holds. Nothing is written when the delivery is in fact done by
 -- this very attempt (its commit went through before the connection dropped).
