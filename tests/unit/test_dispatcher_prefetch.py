@@ -6,10 +6,10 @@ import itertools
 
 import anyio
 import pytest
+from tests.unit.test_daemon_parts import claim
 
 from lxera_pipeline.listeners.claimer import ClaimedDelivery
 from lxera_pipeline.listeners.dispatcher import Dispatcher
-from tests.unit.test_daemon_parts import claim
 
 pytestmark = pytest.mark.anyio
 
@@ -54,7 +54,8 @@ async def test_nothing_is_claimed_ahead_before_a_handler_has_returned() -> None:
     parts = dispatcher(claimer, started)
     assert await parts.claim_until_empty() is False
     assert claimer.asked == [4]
-    assert len(started) == 4 and not parts.queued
+    assert len(started) == 4
+    assert not parts.queued
 
 
 async def test_quick_handlers_let_full_batches_be_claimed_and_started_in_claim_order() -> None:
@@ -67,7 +68,8 @@ async def test_quick_handlers_let_full_batches_be_claimed_and_started_in_claim_o
     assert claimer.asked == [10, 10]
     assert [c.delivery_id for c in started] == [1, 2, 3, 4]
     assert list(parts.queued) == list(range(5, 21))
-    assert parts.room() == 4 and not parts.has_room()
+    assert parts.room() == 4
+    assert not parts.has_room()
     parts.release(started[0])
     parts.release(started[0])  # a second release of the same claim starts nothing more
     assert [c.delivery_id for c in started] == [1, 2, 3, 4, 5]
