@@ -50,7 +50,8 @@ def dispatcher(
 
 
 async def test_nothing_is_claimed_ahead_before_a_handler_has_returned() -> None:
-    claimer, started = CountingClaimer(100), []
+    claimer = CountingClaimer(100)
+    started: list[ClaimedDelivery] = []
     parts = dispatcher(claimer, started)
     assert await parts.claim_until_empty() is False
     assert claimer.asked == [4]
@@ -59,7 +60,8 @@ async def test_nothing_is_claimed_ahead_before_a_handler_has_returned() -> None:
 
 
 async def test_quick_handlers_let_full_batches_be_claimed_and_started_in_claim_order() -> None:
-    claimer, started = CountingClaimer(100), []
+    claimer = CountingClaimer(100)
+    started: list[ClaimedDelivery] = []
     parts = dispatcher(claimer, started)
     parts.observe(0.0001)  # 4 slots x 50 ms / 0.1 ms: far more than the prefetch of 20
     assert parts.ahead() == 20
@@ -77,7 +79,8 @@ async def test_quick_handlers_let_full_batches_be_claimed_and_started_in_claim_o
 
 
 async def test_slow_handlers_get_no_claim_ahead() -> None:
-    claimer, started = CountingClaimer(100), []
+    claimer = CountingClaimer(100)
+    started: list[ClaimedDelivery] = []
     parts = dispatcher(claimer, started)
     parts.observe(30.0)  # rendering: 4 slots would take minutes to reach a waiting delivery
     assert parts.ahead() == 0
@@ -96,7 +99,8 @@ async def test_the_pace_follows_a_running_mean_of_durations() -> None:
 
 
 async def test_prefetch_zero_turns_claiming_ahead_off() -> None:
-    claimer, started = CountingClaimer(100), []
+    claimer = CountingClaimer(100)
+    started: list[ClaimedDelivery] = []
     parts = dispatcher(claimer, started, prefetch=0)
     parts.observe(0.0001)
     await parts.claim_until_empty()
@@ -104,7 +108,8 @@ async def test_prefetch_zero_turns_claiming_ahead_off() -> None:
 
 
 async def test_take_queued_hands_back_the_waiting_claims_and_stopping_starts_none() -> None:
-    claimer, started = CountingClaimer(100), []
+    claimer = CountingClaimer(100)
+    started: list[ClaimedDelivery] = []
     parts = dispatcher(claimer, started)
     parts.observe(0.0001)
     await parts.claim_until_empty()
