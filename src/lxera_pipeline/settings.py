@@ -68,6 +68,10 @@ class Settings(BaseSettings):
         description="Comma-separated handler groups or modules this daemon runs ('all').",
     )
     reconnect_max_seconds: float = Field(default=30.0, gt=0, description="Reconnect ceiling.")
+    event_loop: str = Field(
+        default="auto",
+        description="The daemon's event loop: 'uvloop', 'asyncio' or 'auto' (uvloop if installed).",
+    )
     retention_days: float = Field(default=30.0, gt=0, description="Age at which prune removes.")
     log_format: str = Field(default="auto", description="'json', 'console' or 'auto' (tty).")
     log_level: str = Field(default="info", description="Minimum log level.")
@@ -125,6 +129,13 @@ class Settings(BaseSettings):
     def _check_log_format(cls, value: str) -> str:
         if value not in {"json", "console", "auto"}:
             raise ValueError(f"log_format must be json, console or auto, not {value!r}")
+        return value
+
+    @field_validator("event_loop")
+    @classmethod
+    def _check_event_loop(cls, value: str) -> str:
+        if value not in {"uvloop", "asyncio", "auto"}:
+            raise ValueError(f"event_loop must be uvloop, asyncio or auto, not {value!r}")
         return value
 
     @property

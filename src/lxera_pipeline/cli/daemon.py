@@ -101,7 +101,8 @@ def run_command(**options: Any) -> None:
         config = DaemonConfig.from_settings(settings, dsn)
     except (RegistryError, DsnError, DaemonConfigError) as exc:
         fail(str(exc), EXIT_USAGE)
-    code = anyio.run(serve, config, handlers, build_resources(settings))
+    resources = build_resources(settings)
+    code = anyio.run(serve, config, handlers, resources, backend_options=config.backend_options())
     raise SystemExit(code)
 
 

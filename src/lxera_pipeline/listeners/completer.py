@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import anyio
 
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.listeners.claimer import ClaimedDelivery
 from lxera_pipeline.listeners.connector import CONTROL_WAIT_SECONDS, Pool
-from lxera_pipeline.listeners.fencing import AttemptFacts
+from lxera_pipeline.listeners.fencing import AttemptFacts, jsonb
 from lxera_pipeline.listeners.reconnect import RECOVERABLE, ReconnectPolicy, retrying
 from lxera_pipeline.log import get_logger
 
@@ -25,12 +24,12 @@ log = get_logger(__name__)
 
 
 @dataclass(eq=False)
-class _Pending:
-    claim: ClaimedDelivery
-    audit: dict[str, Any]
+class _Batch:
+    """Completions written by one statement; its runners wait on one event."""
+
+    items: list[tuple[ClaimedDelivery, AttemptFacts, float]] = field(default_factory=list)
     done: anyio.Event = field(default_factory=anyio.Event)
-    completed: bool | None = None  # None: unknown (the write kept failing)
-    successor: bool = False
+    written: dict[int, bool] | None = None  # delivery_id -> successor; None: the write failed
 
 
 class Completer:
@@ -44,60 +43,62 @@ class Completer:
         self._pool = pool
         self._worker_id = worker_id
         self._policy = policy
-        self._queue: list[_Pending] = []
+        self._open: _Batch | None = None
         self._leading = False
 
     async def complete(self, claim: ClaimedDelivery, facts: AttemptFacts) -> bool | None:
         """True: done and audited; False: the token no longer held; None: unknown.
         ``facts.successor`` tells whether a later event of the entity waits."""
-        item = _Pending(claim, facts.audit_params())
-        self._queue.append(item)
+        if self._open is None:
+            self._open = _Batch()
+        batch = self._open
+        batch.items.append((claim, facts, facts.duration_ms()))
         if not self._leading:
             await self._lead()
-        await item.done.wait()
-        facts.successor = item.successor
-        return item.completed
+        await batch.done.wait()
+        if batch.written is None:
+            return None
+        successor = batch.written.get(claim.delivery_id)
+        facts.successor = bool(successor)
+        return successor is not None
 
     async def _lead(self) -> None:
         self._leading = True
         try:
             with anyio.CancelScope(shield=True):
-                while self._queue:
-                    batch, self._queue = self._queue, []
+                while self._open is not None:
+                    batch, self._open = self._open, None
                     await self._flush(batch)
         finally:
             self._leading = False
 
-    async def _flush(self, batch: list[_Pending]) -> None:
+    async def _flush(self, batch: _Batch) -> None:
         try:
-            done = await retrying(
+            batch.written = await retrying(
                 lambda: self._write(batch),
                 self._policy.backoff("completion"),
-                deadline=min(item.claim.lease_deadline for item in batch),
+                deadline=min(claim.lease_deadline for claim, _, _ in batch.items),
                 stop=self._stop,
             )
-            for item in batch:
-                item.completed = item.claim.delivery_id in done
-                item.successor = done.get(item.claim.delivery_id, False)
         except RECOVERABLE as exc:
-            log.error("completion.unrecorded", count=len(batch), error=str(exc))
+            log.error("completion.unrecorded", count=len(batch.items), error=str(exc))
         finally:
-            for item in batch:
-                item.done.set()
+            batch.done.set()
 
-    async def _write(self, batch: list[_Pending]) -> dict[int, bool]:
+    async def _write(self, batch: _Batch) -> dict[int, bool]:
+        items = batch.items
         params = {
-            "ids": [item.claim.delivery_id for item in batch],
-            "attempts": [item.claim.attempt for item in batch],
-            "correlations": [item.audit["correlation_id"] for item in batch],
-            "started": [item.audit["started_at"] for item in batch],
-            "durations": [item.audit["duration_ms"] for item in batch],
-            "details": [item.audit["detail"] for item in batch],
+            "ids": [claim.delivery_id for claim, _, _ in items],
+            "attempts": [claim.attempt for claim, _, _ in items],
+            "correlations": [facts.correlation_id for _, facts, _ in items],
+            "started": [facts.started_at for _, facts, _ in items],
+            "durations": [duration for _, _, duration in items],
+            "details": [jsonb(facts.detail) if facts.detail else None for _, facts, _ in items],
             "worker": self._worker_id,
         }
         started = time.perf_counter()
         async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn:
             cursor = await conn.execute(load_query("complete_deliveries"), params)
             rows = await cursor.fetchall()
-        log.debug("completion.flushed", count=len(batch), ms=(time.perf_counter() - started) * 1e3)
+        log.debug("completion.flushed", count=len(items), ms=(time.perf_counter() - started) * 1e3)
         return {row["delivery_id"]: bool(row["successor"]) for row in rows}

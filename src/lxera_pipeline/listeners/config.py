@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import socket
@@ -29,6 +30,7 @@ DAEMON_FIELDS: tuple[str, ...] = (
     "shutdown_grace_seconds",
     "reconnect_max_seconds",
     "http_port",
+    "event_loop",
 )
 
 
@@ -85,6 +87,7 @@ class DaemonConfig:
     reconnect_max_seconds: float = 30.0
     http_port: int | None = None
     http_host: str = "0.0.0.0"
+    event_loop: str = "auto"
 
     def __post_init__(self) -> None:
         if self.heartbeat_seconds >= self.lease_seconds:
@@ -107,6 +110,14 @@ class DaemonConfig:
         listen = settings.listen_database_url or dsn
         return cls(dsn=dsn, listen_dsn=listen, worker_id=worker_id or new_worker_id(), **values)
 
+    def backend_options(self) -> dict[str, bool]:
+        """anyio's asyncio options: uvloop when asked for, or on 'auto' when it is installed."""
+        if self.event_loop == "asyncio":
+            return {}
+        if self.event_loop == "auto" and importlib.util.find_spec("uvloop") is None:
+            return {}
+        return {"use_uvloop": True}
+
     @property
     def prepare_threshold(self) -> int | None:
         """psycopg's default (prepare after 5 runs), or None behind a transaction pooler."""
@@ -118,4 +129,5 @@ class DaemonConfig:
         values["dsn"] = mask_dsn(self.dsn)
         values["listen_dsn"] = mask_dsn(self.listen_dsn)
         values["prepare_threshold"] = self.prepare_threshold
+        values["uvloop"] = bool(self.backend_options())
         return values

@@ -114,7 +114,7 @@ select audit.audit_id,
 -- Batched completion of handlers that returned without opening a transaction. Returns the
 -- delivery ids that were still this worker's (the others lost their lease), each with whether a
 -- later event of its entity waits. (The arrays are sent
--- in binary: much cheaper to encode than text arrays.)
+-- in binary: much cheaper to encode than text arrays; an empty detail is sent as null.)
 with input as (
     select *
       from unnest(%(ids)b::bigint[], %(attempts)b::int[], %(correlations)b::uuid[],
@@ -133,7 +133,8 @@ with input as (
         (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
          correlation_id, started_at, duration_ms, detail)
     select dn.delivery_id, dn.event_id, dn.handler, dn.attempts, 'succeeded', dn.is_replay,
-           %(worker)s, dn.entity_id, i.correlation_id, i.started_at, i.duration_ms, i.detail
+           %(worker)s, dn.entity_id, i.correlation_id, i.started_at, i.duration_ms,
+           coalesce(i.detail, '{}'::jsonb)
       from done dn
       join input i on i.delivery_id = dn.delivery_id
 )
