@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import TextIO
 
 ENV_DIR = "BENCH_LATENCY_DIR"
+_FOLDER = os.environ.get(ENV_DIR)  # read once: a worker's environment is fixed at its start
 _files: dict[str, TextIO] = {}
 
 
 def record_start(label: str, seq: object) -> None:
     """Record that the handler for write ``seq`` started now (if latency recording is on)."""
-    folder = os.environ.get(ENV_DIR)
+    folder = _FOLDER
     if not folder or seq is None:
         return
     stamp = time.time()

@@ -40,9 +40,9 @@ class Settings(BaseSettings):
 
     # Daemon tunables
     concurrency: int = Field(default=16, ge=1, le=1000, description="Handlers running at once.")
-    batch_size: int = Field(default=50, ge=1, le=5000, description="Deliveries claimed per query.")
+    batch_size: int = Field(default=100, ge=1, le=5000, description="Deliveries claimed per query.")
     prefetch: int = Field(
-        default=100,
+        default=200,
         ge=0,
         le=5000,
         description="Deliveries claimed ahead of free handler slots while handlers are quick "

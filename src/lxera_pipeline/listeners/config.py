@@ -73,8 +73,8 @@ class DaemonConfig:
     worker_id: str = field(default_factory=new_worker_id)
     handlers: str = "all"
     concurrency: int = 16
-    batch_size: int = 50
-    prefetch: int = 100
+    batch_size: int = 100
+    prefetch: int = 200
     pool_size: int = 8
     lease_seconds: float = 30.0
     heartbeat_seconds: float = 10.0
