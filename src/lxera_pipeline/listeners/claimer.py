@@ -14,11 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow
+
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.listeners.connector import CONTROL_WAIT_SECONDS, Pool
 
 # Routing this many deliveries in one claim refreshes the table statistics (see Claimer.claim).
 ANALYZE_AFTER_ROUTED = 1000
+# While claims come back full, events are routed at most this often (see Claimer._route_due).
+ROUTE_EVERY_SECONDS = 0.05
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +86,8 @@ class Claimer:
         self._leases = dict(leases)
         self._names = sorted(self._leases)
         self._lease_list = [self._leases[name] for name in self._names]
+        self._routed_at: float | None = None
+        self._came_back_short = True
 
     @property
     def handler_names(self) -> list[str]:
@@ -97,16 +104,29 @@ class Claimer:
             "limit": limit,
             "worker": self._worker_id,
         }
-        async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn, conn.transaction():
-            # Fan committed events out into deliveries first, in the claim's transaction.
-            routed = await (await conn.execute(load_query("route_events"))).fetchone()
-            if routed is not None and routed["routed"] >= ANALYZE_AFTER_ROUTED:
-                # The claim's plan depends on the open rows' statistics; a burst routed at once
-                # would otherwise be claimed with statistics from before it.
-                await conn.execute(load_query("analyze_deliveries"))
+        async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn:
+            if self._route_due():
+                await self._route(conn)
             cursor = await conn.execute(load_query("claim_deliveries"), params)
             rows = await cursor.fetchall()
+        self._came_back_short = len(rows) < limit
         return [
             ClaimedDelivery.from_row(row, self._leases.get(row["handler"], self._default_lease))
             for row in rows
         ]
+
+    def _route_due(self) -> bool:
+        """Route committed events into deliveries before this claim? Always after a claim that
+        came back short (what waits may not be routed yet); while claims come back full, at most
+        every ROUTE_EVERY_SECONDS (each routing is a statement of its own)."""
+        if self._came_back_short or self._routed_at is None:
+            return True
+        return time.monotonic() - self._routed_at >= ROUTE_EVERY_SECONDS
+
+    async def _route(self, conn: AsyncConnection[DictRow]) -> None:
+        routed = await (await conn.execute(load_query("route_events"))).fetchone()
+        self._routed_at = time.monotonic()
+        if routed is not None and routed["routed"] >= ANALYZE_AFTER_ROUTED:
+            # The claim's plan depends on the open rows' statistics; a burst routed at once
+            # would otherwise be claimed with statistics from before it.
+            await conn.execute(load_query("analyze_deliveries"))

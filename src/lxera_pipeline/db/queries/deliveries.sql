@@ -63,9 +63,10 @@ with live as (
 )
 -- The event row comes with the claim; LATERAL ... LIMIT 1 keeps it an index probe per claimed row
 -- (a plain join may be planned as a hash over the whole events table).
--- The claim commits without waiting for the WAL flush (synchronous_commit off for this
--- transaction only): a claim lost in a crash just leaves the delivery claimable, and every later
--- durable commit (the handler's) flushes the claim's WAL first.
+-- The claim (one autocommit statement) commits without waiting for the WAL flush
+-- (synchronous_commit off for this transaction only): a claim lost in a crash just leaves the
+-- delivery claimable, and every later durable commit (the handler's) flushes the claim's WAL
+-- first.
 select (select set_config('synchronous_commit', 'off', true)) as synchronous_commit,
        c.delivery_id, c.handler, c.attempts as attempt, c.max_attempts, c.is_replay,
        c.event_id, c.entity_id as delivery_entity_id,
@@ -332,10 +333,13 @@ select set_config('pipeline.causation_id', %(event_id)s::text, true) as causatio
 select set_config('plan_cache_mode', 'force_generic_plan', false);
 
 -- name: route_events
--- First statement of a claim's transaction: fan every event known complete out into deliveries
--- (pipeline.route_events in migrations/20261125000500_fast_writer_path.sql; one router at a time,
--- the others skip). Must run at READ COMMITTED.
-select pipeline.route_events() as routed;
+-- Before a claim, in its own (autocommit) transaction: fan every event known complete out into
+-- deliveries (pipeline.route_events in migrations/20261125000500_fast_writer_path.sql; one
+-- router at a time, the others skip). Must run at READ COMMITTED. The commit need not wait for
+-- the WAL flush: a routing lost in a crash is lost with its router_state row and is redone, and
+-- any later durable commit flushes it first.
+select pipeline.route_events() as routed,
+       set_config('synchronous_commit', 'off', true) as synchronous_commit;
 
 -- name: analyze_deliveries
 -- After a large batch was routed: fresh statistics for the claim's plan (skipped with a warning,
