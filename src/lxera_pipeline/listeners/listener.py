@@ -6,8 +6,10 @@ other which handlers are served; see ``claim_deliveries``).
 The loop claims until the queue is empty, then arms (``pipeline.arm_wakeup()``): writers NOTIFY
 only while some listener is armed. Armed, it claims once more (closing the race with writers that
 committed just before), then waits for a NOTIFY, a local kick (a delivery finished, capacity freed,
-a retry fell due, stop) or the poll timeout, and claims. A writer's NOTIFY means work is arriving:
-the listener disarms so that writers stop paying for NOTIFY while it is busy. If arming fails
+a retry fell due, stop) or the poll timeout, and claims. NOTIFYs coming faster than one every
+``BUSY_NOTIFY_GAP_SECONDS`` mean work is streaming in: the listener disarms so that writers stop
+paying for NOTIFY while it is busy (it claims on completions, and arms again once drained). At a
+trickle it stays armed, which saves the disarm/arm round trips per event. If arming fails
 because another listener is armed, this one waits for the NOTIFY that reaches every listener
 (re-checking a few times a second); if writers are mid-commit, it claims again after a few ms.
 Any link error or a failed probe ends the session: the one reconnect policy waits, then the loop
@@ -38,6 +40,7 @@ OTHER_ARMED_RECHECK_SECONDS = 0.25
 WRITERS_COMMITTING_PAUSE_SECONDS = 0.003
 LINK_TIMEOUT_SECONDS = 10.0
 PROBE_DRAIN_SECONDS = 0.05
+BUSY_NOTIFY_GAP_SECONDS = 0.005
 
 
 class Listener:
@@ -143,13 +146,17 @@ class Listener:
 
     async def _armed(self, conn: AsyncConnection[DictRow]) -> bool:
         drained = await self._claim()  # closes the race with writers that just committed
+        last_notify = -1.0
         while drained and not self._stop.is_set():
             reasons = await self._wait(conn, self._poll)
             if reasons and reasons <= {CAPACITY}:
                 continue  # a freed slot matters only to a saturated daemon
             drained = await self._claim()
             if NOTIFY in reasons:
-                break
+                now = anyio.current_time()
+                if now - last_notify < BUSY_NOTIFY_GAP_SECONDS:
+                    break  # streaming in: stop the writers' NOTIFYs while busy
+                last_notify = now
         await self._flag(conn, "disarm_wakeup")
         return drained
 
