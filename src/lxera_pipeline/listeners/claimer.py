@@ -106,9 +106,10 @@ class Claimer:
         }
         async with self._pool.connection(CONTROL_WAIT_SECONDS) as conn:
             if self._route_due():
-                await self._route(conn)
-            cursor = await conn.execute(load_query("claim_deliveries"), params)
-            rows = await cursor.fetchall()
+                rows = await self._route_and_claim(conn, params)
+            else:
+                cursor = await conn.execute(load_query("claim_deliveries"), params)
+                rows = await cursor.fetchall()
         self._came_back_short = len(rows) < limit
         return [
             ClaimedDelivery.from_row(row, self._leases.get(row["handler"], self._default_lease))
@@ -123,10 +124,17 @@ class Claimer:
             return True
         return time.monotonic() - self._routed_at >= ROUTE_EVERY_SECONDS
 
-    async def _route(self, conn: AsyncConnection[DictRow]) -> None:
-        routed = await (await conn.execute(load_query("route_events"))).fetchone()
+    async def _route_and_claim(
+        self, conn: AsyncConnection[DictRow], params: dict[str, Any]
+    ) -> list[DictRow]:
+        """Route, then claim, sent together (one round trip; one implicit transaction)."""
+        async with conn.pipeline():
+            routing = await conn.execute(load_query("route_events"))
+            claiming = await conn.execute(load_query("claim_deliveries"), params)
+        routed = await routing.fetchone()
+        rows = await claiming.fetchall()
         self._routed_at = time.monotonic()
         if routed is not None and routed["routed"] >= ANALYZE_AFTER_ROUTED:
-            # The claim's plan depends on the open rows' statistics; a burst routed at once
-            # would otherwise be claimed with statistics from before it.
+            # A burst was routed: later claims plan with statistics that include it.
             await conn.execute(load_query("analyze_deliveries"))
+        return rows

@@ -123,6 +123,7 @@ def build_components(
         handlers=claimer.handler_names,
         claim_until_empty=dispatcher.claim_until_empty,
         has_room=dispatcher.has_room,
+        found_work=lambda: dispatcher.found_work,
         wake=wake,
         stop=stop.event,
         policy=policy,

@@ -52,6 +52,7 @@ class Dispatcher:
         self._prefetch = prefetch
         self._concurrency = int(limiter.total_tokens)
         self._mean_seconds: float | None = None
+        self.found_work = True  # the last claim_until_empty claimed something
         # Claimed, not started yet (insertion order is claim order). The heartbeat renews these.
         self.queued: dict[int, ClaimedDelivery] = {}
 
@@ -85,8 +86,10 @@ class Dispatcher:
         """Claim batch after batch. True when the queue ran dry (or the daemon is stopping),
         False when room ran short first: wait until :meth:`has_room`, then call again."""
         want = min(self._batch_size, self.room())
+        self.found_work = False
         while want >= 1 and not self._stopping():
             claimed = await self._claimer.claim(want)
+            self.found_work = self.found_work or bool(claimed)
             for claim in claimed:
                 self._accept(claim)
             if claimed and self._on_claimed is not None:

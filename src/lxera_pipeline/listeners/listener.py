@@ -59,9 +59,12 @@ class Listener:
         probe: Probe,
         link_timeout: float = LINK_TIMEOUT_SECONDS,
         handlers: Sequence[str] = (),
+        found_work: Callable[[], bool] = lambda: True,
     ) -> None:
         """``handlers``: the handlers whose deliveries ``claim_until_empty`` claims; advertised
-        on the LISTEN connection (none for a listener that claims no deliveries, like `tail`)."""
+        on the LISTEN connection (none for a listener that claims no deliveries, like `tail`).
+        ``found_work``: whether the last claim found anything (see :meth:`_standby`)."""
+        self._found_work = found_work
         self._connector = connector
         self._handlers = list(handlers)
         self._claim = claim_until_empty
@@ -132,10 +135,24 @@ class Listener:
                 drained = await self._armed(conn)
                 continue
             if armed_anywhere:  # another listener waits: its NOTIFY reaches us too
-                await self._wait(conn, min(self._poll, OTHER_ARMED_RECHECK_SECONDS))
+                await self._standby(conn)
             else:  # writers are mid-commit: claim again in a moment
                 await self._wait(conn, WRITERS_COMMITTING_PAUSE_SECONDS)
             drained = await self._claim()
+
+    async def _standby(self, conn: AsyncConnection[DictRow]) -> None:
+        """Another listener is armed and claims on every NOTIFY. This one joins in on a NOTIFY
+        only while its own claims find work (the armed one is not keeping up); otherwise it
+        claims on local reasons (a finished delivery, a retry due, stop) and at the re-check,
+        so two idle daemons do not both route and claim for every event."""
+        deadline = anyio.current_time() + min(self._poll, OTHER_ARMED_RECHECK_SECONDS)
+        while not self._stop.is_set():
+            left = deadline - anyio.current_time()
+            if left <= 0:
+                return
+            reasons = await self._wait(conn, left)
+            if not reasons or reasons - {NOTIFY} or self._found_work():
+                return
 
     async def _wait_for_room(self, conn: AsyncConnection[DictRow]) -> None:
         """Saturated: finished runners kick; claim again once there is room for a batch."""

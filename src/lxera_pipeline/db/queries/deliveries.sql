@@ -23,7 +23,8 @@ with live as (
                           and ((o.state = 'running' and o.lease_until >= now())
                                or o.handler = any(%(handlers)s::text[])
                                or (hashtext(o.handler)::bigint & 4294967295)::oid
-                                  in (select objid from live)))
+                                  in (select objid from live))
+                        offset 0)  -- a per-row probe, whatever the statistics say
      order by d.delivery_id
      limit %(limit)s
        for update of d skip locked
@@ -38,7 +39,8 @@ with live as (
                           and ((o.state = 'running' and o.lease_until >= now())
                                or o.handler = any(%(handlers)s::text[])
                                or (hashtext(o.handler)::bigint & 4294967295)::oid
-                                  in (select objid from live)))
+                                  in (select objid from live))
+                        offset 0)  -- a per-row probe, whatever the statistics say
      order by d.delivery_id
      limit %(limit)s
        for update of d skip locked
