@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import time
+from functools import partial
 
 import anyio
 import httpx
@@ -168,3 +169,24 @@ async def test_heartbeats_keep_a_long_handler_leased(dsn: str) -> None:
     assert later["attempts"] == 1
     assert [row["outcome"] for row in await audit(dsn)] == ["succeeded"]
     assert daemon.parts.heartbeat.beats >= 3
+
+
+async def test_a_trickle_keeps_the_listener_armed_and_a_stream_disarms_it(dsn: str) -> None:
+    async with running_daemon(dsn) as daemon:
+        listener = daemon.parts.listener
+        await eventually(lambda: armed(dsn), "the idle listener to arm")
+        arms = listener.arms
+        for count in range(1, 6):  # a trickle: one event every 50 ms
+            await record(dsn, "noop")
+            await eventually(partial(done_at_least, dsn, count), "the trickled delivery")
+            await anyio.sleep(0.05)
+        assert listener.arms == arms  # never disarmed, so never re-armed
+        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+            for _ in range(40):  # a stream: NOTIFYs far closer than every 5 ms
+                await conn.execute(
+                    "select pipeline.record_event('itest_jobs', 'status', gen_random_uuid(), "
+                    "null, null, 'noop', '{}'::jsonb)"
+                )
+        await eventually(lambda: done_at_least(dsn, 45), "the streamed deliveries")
+        await eventually(lambda: armed(dsn), "the listener to arm again once drained")
+        assert listener.arms > arms

@@ -30,7 +30,7 @@ from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.listeners.connector import LISTENER, Connector
 from lxera_pipeline.listeners.probe import Probe
 from lxera_pipeline.listeners.reconnect import RECOVERABLE, Backoff, LinkDead, ReconnectPolicy
-from lxera_pipeline.listeners.wake import CAPACITY, LINK_ERROR, NOTIFY, WakeSignal
+from lxera_pipeline.listeners.wake import CAPACITY, LINK_ERROR, NOTIFY, ROUTED, WakeSignal
 from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
@@ -41,6 +41,8 @@ WRITERS_COMMITTING_PAUSE_SECONDS = 0.003
 LINK_TIMEOUT_SECONDS = 10.0
 PROBE_DRAIN_SECONDS = 0.05
 BUSY_NOTIFY_GAP_SECONDS = 0.005
+# pipeline.route_events() NOTIFYs with this table in its payload (writers name their own table).
+ROUTER_PAYLOAD = '"pipeline.deliveries"'
 
 
 class Listener:
@@ -78,6 +80,7 @@ class Listener:
         self._link_error: BaseException | None = None
         self.alive = False
         self.sessions = 0
+        self.arms = 0  # times this listener armed (it disarms when NOTIFYs stream in)
 
     async def serve(self) -> None:
         """Listen and claim until stop; reconnect through the policy on every link failure."""
@@ -132,6 +135,7 @@ class Listener:
                 continue
             armed, armed_anywhere = await self._arm(conn)
             if armed:
+                self.arms += 1
                 drained = await self._armed(conn)
                 continue
             if armed_anywhere:  # another listener waits: its NOTIFY reaches us too
@@ -152,7 +156,7 @@ class Listener:
                 return
             reasons = await self._wait(conn, left)
             if not reasons or reasons - {NOTIFY} or self._found_work():
-                return
+                return  # a routing NOTIFY (ROUTED) always counts: it may be for our handlers
 
     async def _wait_for_room(self, conn: AsyncConnection[DictRow]) -> None:
         """Saturated: finished runners kick; claim again once there is room for a batch."""
@@ -213,7 +217,7 @@ class Listener:
 
     def _on_notify(self, note: Notify) -> None:
         if note.channel == EVENTS_CHANNEL:
-            self._wake.kick(NOTIFY)
+            self._wake.kick(ROUTED if ROUTER_PAYLOAD in note.payload else NOTIFY)
         elif note.channel == self._probe.channel:
             self._probe.received(note.payload)
 

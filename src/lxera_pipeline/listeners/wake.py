@@ -13,7 +13,8 @@ import time
 
 import anyio
 
-NOTIFY = "notify"
+NOTIFY = "notify"  # a writer's NOTIFY: an event was committed
+ROUTED = "routed"  # a router's NOTIFY: deliveries were created (maybe for other daemons)
 COMPLETED = "completed"
 CAPACITY = "capacity"
 STOP = "stop"
