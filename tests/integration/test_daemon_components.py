@@ -12,7 +12,7 @@ import pytest
 
 from lxera_pipeline.events.models import parse_event
 from lxera_pipeline.handlers.context import LostLease
-from lxera_pipeline.listeners.claimer import Claimer
+from lxera_pipeline.listeners.claimer import ROUTE_EVERY_SECONDS, Claimer
 from lxera_pipeline.listeners.completer import Completer
 from lxera_pipeline.listeners.connector import Connector
 from lxera_pipeline.listeners.context import DeliveryContext
@@ -176,3 +176,27 @@ async def test_deliveries_claimed_ahead_are_handed_back_at_shutdown_in_one_state
     assert sorted(r["delivery_id"] for r in released) == sorted(c.delivery_id for c in claims[1:])
     assert {r["outcome"] for r in released} == {"released"}
     assert all(r["correlation_id"] == r["entity_id"] for r in released)
+
+
+async def test_routing_runs_after_a_short_claim_and_at_most_every_50_ms_while_claims_are_full(
+    dsn: str,
+) -> None:
+    async def delivery_count() -> int:
+        [row] = await rows(dsn, "select count(*) as n from pipeline.deliveries")
+        return int(row["n"])
+
+    for _ in range(5):
+        await record(dsn, "noop")
+    config = daemon_config(dsn)
+    async with Connector(config) as connector:
+        claimer = Claimer(connector.control, config.worker_id, {GHOST: 5.0}, 5.0)
+        assert len(await claimer.claim(1)) == 1  # the first claim routes all five
+        await record(dsn, "noop")
+        assert len(await claimer.claim(1)) == 1  # full, moments after routing: not routed
+        assert await delivery_count() == 5
+        await anyio.sleep(ROUTE_EVERY_SECONDS * 1.5)
+        assert len(await claimer.claim(1)) == 1  # full, but routing is due again
+        assert await delivery_count() == 6
+        assert len(await claimer.claim(10)) == 3  # short: the queue ran dry
+        await record(dsn, "noop")
+        assert len(await claimer.claim(10)) == 1  # after a short claim, routing comes first
