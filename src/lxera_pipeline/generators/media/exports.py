@@ -7,9 +7,6 @@ import os
 from pathlib import Path
 
 import anyio.to_thread
-from pptx import Presentation
-from pptx.util import Emu
-from reportlab.pdfgen.canvas import Canvas
 
 from lxera_pipeline.generators.media.errors import MediaInputError
 from lxera_pipeline.generators.media.files import DECK_HTML, DECK_PDF, DECK_PPTX, write_atomic
@@ -20,7 +17,7 @@ from lxera_pipeline.log import get_logger
 log = get_logger(__name__)
 
 PDF_PAGE = (960.0, 540.0)  # points: 16:9 at 13.33 x 7.5 inches
-PPTX_SIZE = (Emu(12_192_000), Emu(6_858_000))  # 13.333 x 7.5 inches
+PPTX_SIZE = (12_192_000, 6_858_000)  # EMU: 13.333 x 7.5 inches
 
 
 async def export_deck(deck: SlideDeck, script: Script) -> DeckExports:
@@ -53,6 +50,9 @@ def _export_all(deck: SlideDeck, notes: list[str]) -> DeckExports:
 
 def write_pdf(deck: SlideDeck, path: Path) -> None:
     """One page per slide image, each image filling its 16:9 page."""
+    # reportlab and python-pptx load on the first export, not with the module.
+    from reportlab.pdfgen.canvas import Canvas
+
     canvas = Canvas(str(path), pagesize=PDF_PAGE, invariant=True)
     canvas.setTitle(deck.module_title)
     for slide in deck.slides:
@@ -63,12 +63,16 @@ def write_pdf(deck: SlideDeck, path: Path) -> None:
 
 def write_pptx(deck: SlideDeck, notes: list[str], path: Path) -> None:
     """One slide per image, filling the slide, with the narration as speaker notes."""
+    from pptx import Presentation
+    from pptx.util import Emu
+
+    size = (Emu(PPTX_SIZE[0]), Emu(PPTX_SIZE[1]))
     presentation = Presentation()
-    presentation.slide_width, presentation.slide_height = PPTX_SIZE
+    presentation.slide_width, presentation.slide_height = size
     blank = presentation.slide_layouts[6]
     for slide_image, text in zip(deck.slides, notes, strict=True):
         slide = presentation.slides.add_slide(blank)
-        slide.shapes.add_picture(str(slide_image.path), 0, 0, *PPTX_SIZE)
+        slide.shapes.add_picture(str(slide_image.path), 0, 0, *size)
         slide.notes_slide.notes_text_frame.text = text
     presentation.core_properties.title = deck.module_title
     presentation.save(str(path))

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio.to_thread
-import httpx
 
 from lxera_pipeline.generators.media.errors import SpeechError
 from lxera_pipeline.generators.media.models import Narration, VoiceSettings, check_script
 from lxera_pipeline.generators.media.narration import DEFAULT_PACING, Pacing, write_narration
 from lxera_pipeline.generators.media.wavs import Pcm, parse_wav
 from lxera_pipeline.generators.types import Script, ScriptSlide
+
+if TYPE_CHECKING:
+    import httpx
 
 OPENAI_DEFAULT_VOICE = VoiceSettings(voice="nova", speed=1.0)
 MAX_INPUT_CHARS = 4096
@@ -47,6 +50,8 @@ class OpenAISpeechNarrator:
     async def narrate(
         self, script: Script, output_dir: Path, voice: VoiceSettings | None = None
     ) -> Narration:
+        import httpx  # loaded on the first narration, not with the daemon
+
         check_script(script)
         chosen = voice or self._voice
         async with httpx.AsyncClient(headers=self._headers, timeout=self._timeout) as client:
@@ -66,6 +71,8 @@ class OpenAISpeechNarrator:
         return joined
 
     async def _speak(self, client: httpx.AsyncClient, text: str, voice: VoiceSettings) -> Pcm:
+        import httpx
+
         body = {
             "model": self._model,
             "voice": voice.voice,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from PIL import ImageFont
+from typing import TYPE_CHECKING
 
 from lxera_pipeline.generators.media.theme import FontWeight, font
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 ELLIPSIS = "…"
 

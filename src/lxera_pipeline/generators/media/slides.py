@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio.to_thread
-from PIL import Image, ImageDraw
 
 from lxera_pipeline.generators.media.exports import export_deck
 from lxera_pipeline.generators.media.files import slide_filename, write_atomic
@@ -21,6 +21,9 @@ from lxera_pipeline.generators.media.slide_text import TextBlock, fit_block
 from lxera_pipeline.generators.media.theme import CLEAN_THEME, HEIGHT, RGB, WIDTH, Theme, font
 from lxera_pipeline.generators.types import Script, ScriptSlide
 from lxera_pipeline.log import get_logger
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw
 
 log = get_logger(__name__)
 
@@ -44,6 +47,9 @@ class DeckContext:
 
 def draw_slide(slide: ScriptSlide, deck: DeckContext, theme: Theme = CLEAN_THEME) -> Image.Image:
     """Draw one slide; title slides get the dark title layout, all others the content layout."""
+    # Pillow loads on the first slide drawn: a daemon that renders none never pays for it.
+    from PIL import Image, ImageDraw
+
     dark = slide.section_name == "title"
     image = Image.new("RGB", (WIDTH, HEIGHT), theme.title_band if dark else theme.background)
     draw = ImageDraw.Draw(image)

@@ -10,9 +10,10 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from PIL import ImageFont
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 FontWeight = Literal["Regular", "Semibold", "Bold", "Light"]
 FONT_PACKAGE = "font_source_sans_pro"
@@ -56,4 +57,6 @@ def font_bytes(weight: FontWeight) -> bytes:
 @lru_cache(maxsize=64)
 def font(weight: FontWeight, size: int) -> ImageFont.FreeTypeFont:
     """A FreeType font of Source Sans Pro at `size` pixels."""
+    from PIL import ImageFont  # Pillow loads on the first slide drawn, not with the theme
+
     return ImageFont.truetype(io.BytesIO(font_bytes(weight)), size)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from lxera_pipeline.log import get_logger
+
+if TYPE_CHECKING:
+    import httpx
 
 log = get_logger(__name__)
 
@@ -112,6 +113,8 @@ class ChatClient:
         return parse_object(self.url, message_content(self.url, payload))
 
     async def _post(self, body: dict[str, Any]) -> httpx.Response:
+        import httpx  # loaded on the first request, not with the daemon
+
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
                 return await client.post(self.url, json=body, headers=self.headers())
