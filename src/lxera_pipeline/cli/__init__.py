@@ -1,5 +1,11 @@
-"""The `lxera-pipeline` command line. Each command family lives in its own module here and exposes
-``COMMANDS``; this module only assembles them."""
+"""The `lxera-pipeline` command line. Each command lives in a module here; this module only names
+them, and a command's module is imported when that command runs (or when ``--help`` lists it), so
+`run` does not pay for the operator commands' tables or the demo's media stack.
+
+The operator's commands (`events`, `timeline`, `tail`, `replay`, `dead`, `prune`) exit with codes
+scripts can rely on: 0 ok, 2 usage or bad filter, 3 unknown id, 4 refused (e.g. a replay of an
+event whose entity has moved on), 1 any other failure (database unreachable, ...).
+"""
 
 from __future__ import annotations
 
@@ -9,28 +15,47 @@ import click
 
 from lxera_pipeline import __version__
 
-COMMAND_MODULES = (
-    "lxera_pipeline.cli.database",
-    "lxera_pipeline.cli.daemon",
-    "lxera_pipeline.cli.operate",
-    "lxera_pipeline.cli.demo",
-)
+# Command name -> "module:attribute" of its click command.
+COMMANDS: dict[str, str] = {
+    "migrate": "lxera_pipeline.cli.database:migrate_command",
+    "handlers": "lxera_pipeline.cli.database:handlers_command",
+    "run": "lxera_pipeline.cli.daemon:run_command",
+    "events": "lxera_pipeline.cli.events_cmd:events_group",
+    "timeline": "lxera_pipeline.cli.timeline_cmd:timeline_command",
+    "tail": "lxera_pipeline.cli.tail_cmd:tail_command",
+    "replay": "lxera_pipeline.cli.replay_cmd:replay_command",
+    "dead": "lxera_pipeline.cli.dead_cmd:dead_group",
+    "prune": "lxera_pipeline.cli.prune_cmd:prune_command",
+    "demo": "lxera_pipeline.cli.demo:demo_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def load_command(name: str) -> click.Command | None:
+    """The command called ``name`` (its module imported now), or None for an unknown name."""
+    target = COMMANDS.get(name)
+    if target is None:
+        return None
+    module_name, attribute = target.split(":")
+    command = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(command, click.Command):
+        raise TypeError(f"{target} is not a click command")
+    return command
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self.commands.get(cmd_name) or load_command(cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lxera-pipeline")
 def cli() -> None:
     """Event-driven course-content and video pipeline over PostgreSQL."""
-
-
-def _assemble() -> None:
-    for module_name in COMMAND_MODULES:
-        module = importlib.import_module(module_name)
-        for command in getattr(module, "COMMANDS", []):
-            cli.add_command(command)
-
-
-_assemble()
 
 
 def main() -> None:

@@ -104,6 +104,3 @@ def run_command(**options: Any) -> None:
     resources = build_resources(settings)
     code = anyio.run(serve, config, handlers, resources, backend_options=config.backend_options())
     raise SystemExit(code)
-
-
-COMMANDS = [run_command]

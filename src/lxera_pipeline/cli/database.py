@@ -71,6 +71,3 @@ def handlers_command(selection: str, as_json: bool) -> None:
             str(row["module"]),
         )
     Console().print(table)
-
-
-COMMANDS = [migrate_command, handlers_command]

@@ -98,6 +98,3 @@ def demo_command(narration_seconds: float | None, limit_seconds: float, verbose:
     console.print(f"Schema ready ({len(report.applied)} migrations applied now).")
     resources = build_resources(settings)
     raise SystemExit(anyio.run(run_demo, settings, dsn, resources, console, limit_seconds))
-
-
-COMMANDS = [demo_command]
