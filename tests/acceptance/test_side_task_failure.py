@@ -37,6 +37,7 @@ create trigger acc_refuse_renewal before update on pipeline.deliveries
 BREAK_WAKEUP = """
 alter function pipeline.arm_wakeup() rename to arm_wakeup_removed_by_test;
 alter function pipeline.disarm_wakeup() rename to disarm_wakeup_removed_by_test;
+alter function pipeline.route_events() rename to route_events_removed_by_test;
 """
 
 
@@ -73,7 +74,7 @@ def test_heartbeat_failure_stops_the_daemon(pool: DaemonPool, jobs: Jobs, acc_ds
 def test_listener_failure_stops_the_daemon(pool: DaemonPool, jobs: Jobs, acc_dsn: str) -> None:
     daemon = start_with_work_in_flight(pool, jobs, acc_dsn)
     execute(acc_dsn, BREAK_WAKEUP)
-    jobs.insert("ping")  # a NOTIFY: the listener disarms and re-arms, and finds no function
+    jobs.insert("ping")  # a NOTIFY: the listener routes before its claim, and finds no function
     assert_stops_loudly(daemon, "listener")
     assert "running" not in delivery_states(acc_dsn), "its work was not handed back"
 
