@@ -6,10 +6,12 @@ Paths, all on one small table (1,000 rows) in a scratch database:
   bare           no trigger
   outbox         an outbox INSERT trigger writing our event row, no NOTIFY (the durable floor)
   outbox_notify  the same plus NOTIFY on every commit
-  ours_idle      pipeline.track_status (guard + event + one delivery), no listener armed
+  ours_idle      pipeline.track_status (one trigger: transition check + event row), no listener
   ours_listening the same with a listener following the wake-up protocol
   ours_pinned    the same with a listener armed for the whole run (every commit NOTIFYs)
   ours_daemon    the same while a real daemon (``lxera-pipeline run``) listens and handles them
+  ours_previous  the write path of migration 20261125000500 (BEFORE guard + AFTER emit, two locks)
+  ours_two_locks our trigger, but taking the route key on every write too (writer_profile.sql)
   proposal_a/c   cheaper trigger shapes measured for the findings (bench/sql/writer_profile.sql)
 The machine is shared, so every path runs in a pair with an outbox run right before or after it
 (the order alternates by round): a path's ratio is the median over rounds of its tps divided by
@@ -53,6 +55,9 @@ TRIGGERS: dict[str, tuple[tuple[str, str], ...]] = {
     "ours_listening": ((W, "trigger_ours"),),
     "ours_pinned": ((W, "trigger_ours"),),
     "ours_daemon": ((W, "trigger_ours"),),
+    # The previous write path and ours with a second lock, to compare in the same run.
+    "ours_previous": ((P, "trigger_previous"),),
+    "ours_two_locks": ((P, "trigger_two_locks"),),
     # Proposed cheaper shapes (see writer_profile.py and bench/FINDINGS.md).
     "proposal_a": ((P, "trigger_inline"),),
     "proposal_c": ((P, "trigger_event_only"),),

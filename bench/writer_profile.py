@@ -4,9 +4,9 @@
 
 Runs N one-row UPDATE transactions inside one backend (a DO loop that commits each) and reads
 that backend's on-CPU time from /proc/<pid>/schedstat, so other load on the machine barely
-moves the figure (unlike tps). Needs the PostgreSQL server on this host. Variants isolate the
-guard, the delivery row, the `security definer set search_path` calls and the secondary
-indexes, and measure proposed cheaper shapes (bench/sql/writer_profile.sql).
+moves the figure (unlike tps). Needs the PostgreSQL server on this host. Variants compare our
+trigger with the outbox floor, price the events table's indexes and the second advisory lock,
+and keep the earlier shapes for comparison (bench/sql/writer_profile.sql).
 """
 
 from __future__ import annotations
@@ -35,12 +35,13 @@ W, P = "writer.sql", "writer_profile.sql"
 VARIANTS: dict[str, tuple[Section, ...]] = {
     "bare (no trigger)": (),
     "outbox INSERT, no NOTIFY (floor)": ((W, "trigger_outbox"),),
-    "ours: guard + event + 1 delivery": ((W, "trigger_ours"),),
-    "ours minus the delivery row": ((W, "trigger_ours"), (P, "no_subscription")),
-    "guard trigger alone": ((P, "trigger_guard"),),
-    "event trigger alone (no guard)": ((P, "trigger_emit"),),
-    "ours without security definer/SET": ((P, "trigger_plain"),),
-    "inlined guard alone": ((P, "trigger_guard_inline"),),
+    "ours: one trigger (pipeline.track_status)": ((W, "trigger_ours"),),
+    # The same outbox trigger writing into pipeline.events: what the events table's indexes cost.
+    "outbox INSERT into pipeline.events": ((P, "trigger_outbox_events"),),
+    # ours, but the route key on every write and the wake key after the insert (two locks).
+    "ours with two advisory locks": ((P, "trigger_two_locks"),),
+    # The write path of migration 20261125000500: BEFORE guard + AFTER emit, two locks.
+    "previous: guard + emit (20261125000500)": ((P, "trigger_previous"),),
     "proposal A: inlined guard + inlined emit": ((P, "trigger_inline"),),
     "proposal B: A + 3 secondary indexes dropped": (
         (P, "trigger_inline"),
@@ -51,10 +52,6 @@ VARIANTS: dict[str, tuple[Section, ...]] = {
         (P, "trigger_event_only"),
         (P, "drop_secondary_indexes"),
     ),
-    # The emit of the fast writer path (migration 20261125000500) in three security shapes.
-    "fast emit: definer + SET": ((P, "trigger_fast_definer_set"),),
-    "fast emit: definer, no SET (qualified)": ((P, "trigger_fast_definer"),),
-    "fast emit: invoker (API roles cannot)": ((P, "trigger_fast_invoker"),),
 }
 WARMUP = 300
 

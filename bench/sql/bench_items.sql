@@ -1,5 +1,5 @@
 -- The benchmark's status table: 1,000 rows whose status flips between 'a' and 'b', tracked by
--- pipeline.track_status (guard + event triggers). `seq` is set by the latency writer and reaches
+-- pipeline.track_status (its status trigger). `seq` is set by the latency writer and reaches
 -- the handler through the event snapshot (non-text columns).
 
 -- name: table

@@ -81,11 +81,8 @@ create trigger bench_items_outbox after update of status on bench_items
     for each row execute function bench_outbox_notify();
 
 -- name: trigger_ours
--- Exactly what pipeline.track_status attached (it generated these two functions).
-create trigger bench_items_status_guard before insert or update of status on bench_items
-    for each row execute function pipeline.guard_bench_items_status();
-create trigger bench_items_status_event after insert or update of status on bench_items
-    for each row execute function pipeline.emit_bench_items_status();
+-- The real write path: whatever the migrations' pipeline.track_status generates and attaches.
+select pipeline.track_status('bench_items', 'status', 'item_id');
 
 -- name: reset
 truncate bench_outbox, pipeline.events, pipeline.deliveries, pipeline.audit_log restart identity;

@@ -1,74 +1,10 @@
--- Experimental write paths for the writer profile (bench/writer_profile.py). Each isolates one
--- cost of pipeline.track_status's triggers or measures a proposed cheaper shape. They run on the
--- writer benchmark's schema (writer.sql) in a scratch database; nothing here is production code.
+-- Experimental write paths for the writer profile (bench/writer_profile.py): earlier and
+-- alternative shapes of the status trigger, to compare with what pipeline.track_status attaches
+-- now (writer.sql, trigger_ours). They run on the writer benchmark's schema (writer.sql) in a
+-- scratch database; nothing here is production code.
 
 -- name: schema
 create schema bench_profile;
-
--- record_event as in the core migration, minus `security definer set search_path`.
-create function bench_profile.record_event_plain(
-    p_table text, p_status_column text, p_entity uuid, p_company uuid,
-    p_old text, p_new text, p_snapshot jsonb
-) returns bigint
-language plpgsql as $$
-declare
-    v_event bigint;
-    v_from text := coalesce(p_old, 'new');
-    v_causation bigint := nullif(current_setting('pipeline.causation_id', true), '')::bigint;
-    v_correlation uuid := coalesce(
-        nullif(current_setting('pipeline.correlation_id', true), '')::uuid, p_entity);
-begin
-    insert into pipeline.events (event_type, table_name, status_column, entity_id, company_id,
-                                 old_status, new_status, snapshot, correlation_id, causation_id,
-                                 actor_role)
-    values (p_table || case when p_old is null then '.created' else '.status_changed' end,
-            p_table, p_status_column, p_entity, p_company, p_old, p_new, p_snapshot,
-            v_correlation, v_causation, current_user)
-    returning event_id into v_event;
-    insert into pipeline.deliveries (event_id, handler, entity_id, max_attempts)
-    select v_event, s.handler, p_entity, s.max_attempts
-      from pipeline.subscriptions s
-     where s.active and s.table_name = p_table and s.status_column = p_status_column
-       and (s.from_status = '*' or s.from_status = v_from)
-       and (s.to_status = '*' or s.to_status = p_new);
-    if not pg_try_advisory_xact_lock_shared(1819826802, 1) then
-        perform pg_notify('pipeline_events',
-                          json_build_object('event_id', v_event, 'table', p_table)::text);
-    end if;
-    return v_event;
-end
-$$;
-
-create function bench_profile.emit_plain() returns trigger
-language plpgsql as $$
-begin
-    if tg_op = 'UPDATE' and new.status is not distinct from old.status then
-        return null;
-    end if;
-    perform bench_profile.record_event_plain('bench_items', 'status', new.item_id,
-        new.company_id, case when tg_op = 'UPDATE' then old.status end, new.status,
-        jsonb_build_object('n', new.n, 'company_id', new.company_id, 'seq', new.seq,
-                           'updated_at', new.updated_at));
-    return null;
-end
-$$;
-
--- check_transition's lookup without `security definer set search_path`.
-create function bench_profile.guard_plain() returns trigger
-language plpgsql as $$
-begin
-    if tg_op = 'UPDATE' and new.status is not distinct from old.status then
-        return new;
-    end if;
-    perform 1 from pipeline.transitions t
-     where t.table_name = 'bench_items' and t.status_column = 'status'
-       and t.from_status = coalesce(old.status, 'new') and t.to_status = new.status;
-    if not found then
-        raise exception 'illegal transition' using errcode = 'check_violation';
-    end if;
-    return new;
-end
-$$;
 
 -- Proposal: the allowed transitions compiled into the generated guard (no table read, no SET).
 create function bench_profile.guard_inline() returns trigger
@@ -147,54 +83,145 @@ begin
 end
 $$;
 
--- The fast writer path's emit (migrations/20261125000500) in three shapes, to price the
--- security-definer layer: as generated (definer + SET search_path), definer without SET (every
--- name, type and operator schema-qualified so the caller's search_path cannot capture any), and
--- plain invoker (not usable by the API roles: they have no privilege on schema pipeline).
-create function bench_profile.emit_fast_body() returns text
-language sql as $f$ select $b$
+-- The write path of migration 20261125000500, as its generators wrote it for bench_items (a
+-- BEFORE guard and an AFTER emit taking the route key on every write), kept to compare with the
+-- one trigger of 20261125000600 in the same run.
+create function bench_profile.guard_0500() returns trigger
+language plpgsql as $$
 declare
-    v_event bigint;
-    v_old text;
+    v_old pg_catalog.text;
+    v_allowed pg_catalog.text;
+begin
+    if tg_op = 'UPDATE' then
+        if new.status is not distinct from old.status then
+            return new;
+        end if;
+        v_old := old.status;
+    end if;
+    if (case coalesce(v_old, 'new') when 'a' then new.status in ('b') when 'b' then new.status in ('a')
+                                    when 'new' then new.status in ('a') else false end) then
+        return new;
+    end if;
+    v_allowed := case coalesce(v_old, 'new') when 'a' then 'b' when 'b' then 'a' when 'new' then 'a'
+                 else 'none' end;
+    raise exception 'illegal % transition on % row %: % -> % (allowed next: %)',
+        'status', 'bench_items', new.item_id, v_old, new.status, v_allowed
+        using errcode = 'check_violation', constraint = 'pipeline_state_machine';
+end
+$$;
+
+create function bench_profile.emit_0500() returns trigger
+language plpgsql security definer as $$
+declare
+    v_event pg_catalog.int8;
+    v_old pg_catalog.text;
+    v_correlation pg_catalog.text := pg_catalog.current_setting('pipeline.correlation_id', true);
+    v_causation pg_catalog.text := pg_catalog.current_setting('pipeline.causation_id', true);
+    v_role pg_catalog.text := pg_catalog.current_setting('role');
 begin
     if tg_op OPERATOR(pg_catalog.=) 'UPDATE' then
-        if (new.status OPERATOR(pg_catalog.=) old.status) is true then
+        if (new.status OPERATOR(pg_catalog.=) old.status) is true
+           or (new.status is null and old.status is null) then
             return null;
         end if;
         v_old := old.status;
     end if;
-    perform pg_catalog.pg_advisory_xact_lock_shared(1819826802, 2);
+    perform pg_catalog.pg_advisory_xact_lock_shared(1819826802, 2);  -- route key first
     insert into pipeline.events (event_type, table_name, status_column, entity_id, company_id,
                                  old_status, new_status, snapshot, correlation_id, causation_id,
                                  actor_role)
     values (case when v_old is null then 'bench_items.created'
-                 else 'bench_items.status_changed' end,
-            'bench_items', 'status', new.item_id, new.company_id, v_old, new.status,
+                 else 'bench_items.status_changed' end, 'bench_items', 'status', new.item_id,
+            new.company_id, v_old, new.status,
             pg_catalog.jsonb_build_object('n', new.n, 'company_id', new.company_id,
                                           'seq', new.seq, 'updated_at', new.updated_at),
-            coalesce(nullif(pg_catalog.current_setting('pipeline.correlation_id', true),
-                            '')::pg_catalog.uuid, new.item_id),
-            nullif(pg_catalog.current_setting('pipeline.causation_id', true),
-                   '')::pg_catalog.int8,
-            coalesce(nullif(pg_catalog.current_setting('role'), 'none'), current_user))
+            coalesce(case when v_correlation OPERATOR(pg_catalog.<>) ''
+                          then v_correlation::pg_catalog.uuid end, new.item_id),
+            case when v_causation OPERATOR(pg_catalog.<>) ''
+                 then v_causation::pg_catalog.int8 end,
+            case when v_role OPERATOR(pg_catalog.<>) 'none'
+                 then v_role else current_user::pg_catalog.text end)
     returning event_id into v_event;
     if not pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1) then
         perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
-            'event_id', v_event, 'table', 'bench_items')::text);
+            'event_id', v_event, 'table', 'bench_items')::pg_catalog.text);
     end if;
     return null;
 end
-$b$ $f$;
+$$;
 
-do $$
+-- The one trigger of 20261125000600 for bench_items (what pipeline.generate_emit writes, error
+-- path shortened), but taking the route key on every write and the wake key after the insert,
+-- as before: prices the second advisory lock.
+create function bench_profile.emit_two_locks() returns trigger
+language plpgsql security definer as $$
+declare
+    v_event pg_catalog.int8;
 begin
-    execute format('create function bench_profile.emit_fast_definer_set() returns trigger '
-                   'language plpgsql security definer set search_path = pg_catalog, pipeline '
-                   'as %L', bench_profile.emit_fast_body());
-    execute format('create function bench_profile.emit_fast_definer() returns trigger '
-                   'language plpgsql security definer as %L', bench_profile.emit_fast_body());
-    execute format('create function bench_profile.emit_fast_invoker() returns trigger '
-                   'language plpgsql as %L', bench_profile.emit_fast_body());
+    if (case when (new.status::pg_catalog.text OPERATOR(pg_catalog.=)
+                   old.status::pg_catalog.text) is true then false
+             when (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'a'
+                        then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{b}'::pg_catalog.text[])
+                        when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'b'
+                        then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{a}'::pg_catalog.text[])
+                        when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new'
+                        then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{a}'::pg_catalog.text[])
+                        else false end)
+             then pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 2)
+             else false end) then
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'bench_items.created'
+                     else 'bench_items.status_changed' end, 'bench_items', 'status', new.item_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text,
+                pg_catalog.jsonb_build_object('n', new.n, 'company_id', new.company_id,
+                                              'seq', new.seq, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.item_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end)
+        returning event_id into v_event;
+        if not pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1) then
+            perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+                'event_id', v_event, 'table', 'bench_items')::pg_catalog.text);
+        end if;
+        return null;
+    end if;
+    if (new.status OPERATOR(pg_catalog.=) old.status) is true then
+        return null;
+    end if;
+    raise exception 'illegal transition' using errcode = 'check_violation';
+end
+$$;
+
+-- The outbox trigger of writer.sql writing into pipeline.events instead of bench_outbox: the
+-- price of the events table itself (its secondary indexes), with no guard and no lock.
+create function bench_profile.outbox_events() returns trigger
+language plpgsql as $$
+begin
+    if new.status is not distinct from old.status then
+        return null;
+    end if;
+    insert into pipeline.events (event_type, table_name, status_column, entity_id, company_id,
+                                 old_status, new_status, snapshot, correlation_id, causation_id,
+                                 actor_role)
+    values ('bench_items.status_changed', 'bench_items', 'status', new.item_id, new.company_id,
+            old.status, new.status,
+            jsonb_build_object('n', new.n, 'company_id', new.company_id, 'seq', new.seq,
+                               'updated_at', new.updated_at),
+            coalesce(nullif(current_setting('pipeline.correlation_id', true), '')::uuid,
+                     new.item_id),
+            nullif(current_setting('pipeline.causation_id', true), '')::bigint, current_user);
+    return null;
 end
 $$;
 
@@ -204,32 +231,11 @@ drop trigger if exists bench_items_status_guard on bench_items;
 drop trigger if exists bench_items_status_event on bench_items;
 update pipeline.subscriptions set active = true where handler = 'bench.noop';
 
--- name: trigger_guard
-create trigger bench_items_status_guard before insert or update of status on bench_items
-    for each row execute function pipeline.guard_bench_items_status();
-
--- name: trigger_emit
-create trigger bench_items_status_event after insert or update of status on bench_items
-    for each row execute function pipeline.emit_bench_items_status();
-
--- name: no_subscription
-update pipeline.subscriptions set active = false where handler = 'bench.noop';
-
--- name: trigger_plain
-create trigger bench_items_status_guard before insert or update of status on bench_items
-    for each row execute function bench_profile.guard_plain();
-create trigger bench_items_status_event after insert or update of status on bench_items
-    for each row execute function bench_profile.emit_plain();
-
 -- name: trigger_inline
 create trigger bench_items_status_guard before insert or update of status on bench_items
     for each row execute function bench_profile.guard_inline();
 create trigger bench_items_status_event after insert or update of status on bench_items
     for each row execute function bench_profile.emit_inline();
-
--- name: trigger_guard_inline
-create trigger bench_items_status_guard before insert or update of status on bench_items
-    for each row execute function bench_profile.guard_inline();
 
 -- name: trigger_event_only
 create trigger bench_items_status_guard before insert or update of status on bench_items
@@ -244,17 +250,20 @@ drop index if exists pipeline.events_committed_brin;
 drop index if exists pipeline.deliveries_event_idx;
 
 -- name: restore_secondary_indexes
--- Back to what the migrations built: a BRIN on committed_at once the fast writer path
--- (pipeline.router_state) is installed, the older btree before it.
-create index if not exists events_correlation_idx on pipeline.events (correlation_id, event_id);
+-- Back to what the migrations built: once the fast writer path (pipeline.router_state) is
+-- installed, a BRIN on committed_at and a partial correlation index; the older btrees before it.
 create index if not exists deliveries_event_idx on pipeline.deliveries (event_id);
 do $$
 begin
     if to_regclass('pipeline.router_state') is not null then
         create index if not exists events_committed_brin on pipeline.events
             using brin (committed_at);
+        create index if not exists events_correlation_idx on pipeline.events
+            (correlation_id, event_id) where correlation_id <> entity_id;
     else
         create index if not exists events_committed_idx on pipeline.events (committed_at);
+        create index if not exists events_correlation_idx on pipeline.events
+            (correlation_id, event_id);
     end if;
 end
 $$;
@@ -272,20 +281,16 @@ begin
 end
 $$;
 
--- name: trigger_fast_definer_set
+-- name: trigger_previous
 create trigger bench_items_status_guard before insert or update of status on bench_items
-    for each row execute function pipeline.guard_bench_items_status();
+    for each row execute function bench_profile.guard_0500();
 create trigger bench_items_status_event after insert or update of status on bench_items
-    for each row execute function bench_profile.emit_fast_definer_set();
+    for each row execute function bench_profile.emit_0500();
 
--- name: trigger_fast_definer
-create trigger bench_items_status_guard before insert or update of status on bench_items
-    for each row execute function pipeline.guard_bench_items_status();
+-- name: trigger_two_locks
 create trigger bench_items_status_event after insert or update of status on bench_items
-    for each row execute function bench_profile.emit_fast_definer();
+    for each row execute function bench_profile.emit_two_locks();
 
--- name: trigger_fast_invoker
-create trigger bench_items_status_guard before insert or update of status on bench_items
-    for each row execute function pipeline.guard_bench_items_status();
-create trigger bench_items_status_event after insert or update of status on bench_items
-    for each row execute function bench_profile.emit_fast_invoker();
+-- name: trigger_outbox_events
+create trigger bench_items_outbox after update of status on bench_items
+    for each row execute function bench_profile.outbox_events();

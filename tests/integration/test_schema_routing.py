@@ -175,3 +175,82 @@ def test_routing_wakes_an_armed_listener(
         ]
         listener.execute("select pipeline.disarm_wakeup()")
     assert tables == [TABLE, "pipeline.deliveries"]
+
+
+WRITER_LOCKS = (
+    "select objid, mode from pg_locks where locktype = 'advisory' and classid = 1819826802"
+    " and objsubid = 2 and pid = pg_backend_pid() order by objid"
+)
+
+
+def test_a_writer_holds_one_lock_the_wake_key_or_with_a_listener_armed_the_route_key(
+    schema_dsn: str, schema_db: Conn
+) -> None:
+    """The generated trigger: one AFTER trigger (no separate guard), one advisory lock taken
+    before the event id: the wake key shared, or the route key when a listener holds the wake
+    key (and then a NOTIFY at commit)."""
+    schema_db.execute("create table public.rtest_tracked (id uuid primary key, status text)")
+    schema_db.execute(
+        "select pipeline.allow_transitions('rtest_tracked', 'status', %s)",
+        ([["new", "a"], ["a", "b"]],),
+    )
+    schema_db.execute("select pipeline.track_status('public.rtest_tracked', 'status', 'id')")
+    triggers = schema_db.execute(
+        "select tgname from pg_trigger where tgrelid = 'public.rtest_tracked'::regclass"
+    ).fetchall()
+    assert triggers == [("rtest_tracked_status_event",)]
+    row_id = uuid.uuid4()
+    with psycopg.connect(schema_dsn) as writer:
+        writer.execute("insert into public.rtest_tracked values (%s, 'a')", (row_id,))
+        assert writer.execute(WRITER_LOCKS).fetchall() == [(1, "ShareLock")]
+    with psycopg.connect(schema_dsn, autocommit=True) as listener:
+        listener.execute("listen pipeline_events")
+        assert listener.execute("select pipeline.arm_wakeup()").fetchone() == (True,)
+        with psycopg.connect(schema_dsn) as writer:
+            writer.execute("update public.rtest_tracked set status = 'b' where id = %s", (row_id,))
+            assert writer.execute(WRITER_LOCKS).fetchall() == [(2, "ShareLock")]
+        tables = [
+            json.loads(n.payload)["table"] for n in listener.notifies(timeout=2, stop_after=1)
+        ]
+        listener.execute("select pipeline.disarm_wakeup()")
+    assert tables == ["rtest_tracked"]
+    events = schema_db.execute(
+        "select event_type, old_status, new_status from pipeline.events"
+        " where entity_id = %s order by event_id",
+        (row_id,),
+    ).fetchall()
+    assert events == [
+        ("rtest_tracked.created", None, "a"),
+        ("rtest_tracked.status_changed", "a", "b"),
+    ]
+
+
+def test_with_a_listener_armed_a_writer_in_flight_still_holds_the_horizon_back(
+    schema_dsn: str, schema_db: Conn, entities: list[uuid.UUID]
+) -> None:
+    """The router counts holders of the route key as well as shared holders of the wake key; the
+    armed listener's own exclusive hold of the wake key does not stop routing."""
+    with psycopg.connect(schema_dsn, autocommit=True) as listener:
+        listener.execute("listen pipeline_events")
+        route(schema_db)
+        assert listener.execute("select pipeline.arm_wakeup()").fetchone() == (True,)
+        with psycopg.connect(schema_dsn) as writer:
+            row = writer.execute(RECORD, (TABLE, entities[2], "b")).fetchone()
+            assert row is not None
+            assert writer.execute(WRITER_LOCKS).fetchall() == [(2, "ShareLock")]
+            route(schema_db)
+            assert _routed_upto(schema_db) < int(row[0])
+            writer.commit()
+        route(schema_db)
+        assert _routed_upto(schema_db) >= int(row[0])
+        listener.execute("select pipeline.disarm_wakeup()")
+
+
+def test_no_separate_guard_trigger_or_function_is_left(schema_db: Conn) -> None:
+    assert schema_db.execute(
+        "select count(*) from pg_trigger where tgname like '%\\_guard'"
+    ).fetchone() == (0,)
+    assert schema_db.execute(
+        "select count(*) from pg_proc where pronamespace = 'pipeline'::regnamespace"
+        " and proname like 'guard\\_%'"
+    ).fetchone() == (0,)
