@@ -38,6 +38,11 @@ VARIANTS: dict[str, tuple[Section, ...]] = {
     "ours: one trigger (pipeline.track_status)": ((W, "trigger_ours"),),
     # The same outbox trigger writing into pipeline.events: what the events table's indexes cost.
     "outbox INSERT into pipeline.events": ((P, "trigger_outbox_events"),),
+    # ... and without the BRIN and the two partial indexes of pipeline.events.
+    "ours minus 3 event indexes (BRIN, 2 partial)": (
+        (W, "trigger_ours"),
+        (P, "drop_event_side_indexes"),
+    ),
     # ours, but the route key on every write and the wake key after the insert (two locks).
     "ours with two advisory locks": ((P, "trigger_two_locks"),),
     # The write path of migration 20261125000500: BEFORE guard + AFTER emit, two locks.

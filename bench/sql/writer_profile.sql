@@ -249,10 +249,20 @@ drop index if exists pipeline.events_committed_idx;
 drop index if exists pipeline.events_committed_brin;
 drop index if exists pipeline.deliveries_event_idx;
 
+-- name: drop_event_side_indexes
+-- The events table's secondary indexes that a plain API write puts no entry in (the two partial
+-- ones, for handler-caused events) or that only prune and time filters read (BRIN): their price
+-- for a writer is the per-statement work of opening and checking them.
+drop index if exists pipeline.events_causation_idx;
+drop index if exists pipeline.events_correlation_idx;
+drop index if exists pipeline.events_committed_brin;
+
 -- name: restore_secondary_indexes
 -- Back to what the migrations built: once the fast writer path (pipeline.router_state) is
 -- installed, a BRIN on committed_at and a partial correlation index; the older btrees before it.
 create index if not exists deliveries_event_idx on pipeline.deliveries (event_id);
+create index if not exists events_causation_idx on pipeline.events (causation_id)
+    where causation_id is not null;
 do $$
 begin
     if to_regclass('pipeline.router_state') is not null then
