@@ -335,11 +335,12 @@ select set_config('pipeline.causation_id', %(event_id)s::text, true) as causatio
 select set_config('plan_cache_mode', 'force_generic_plan', false);
 
 -- name: route_events
--- Before a claim, in its own (autocommit) transaction: fan every event known complete out into
--- deliveries (pipeline.route_events in migrations/20261125000500_fast_writer_path.sql; one
--- router at a time, the others skip). Must run at READ COMMITTED. The commit need not wait for
--- the WAL flush: a routing lost in a crash is lost with its router_state row and is redone, and
--- any later durable commit flushes it first.
+-- Sent with claim_deliveries in one pipeline (one implicit transaction, so the claim sees what
+-- it routed; see Claimer): fan every event known complete out into deliveries
+-- (pipeline.route_events in migrations/20261125000600_one_trigger_one_lock.sql; one router at a
+-- time, the others skip). Must run at READ COMMITTED. The commit need not wait for the WAL
+-- flush: a routing lost in a crash is lost with its router_state row and is redone, and any
+-- later durable commit flushes it first.
 select pipeline.route_events() as routed,
        set_config('synchronous_commit', 'off', true) as synchronous_commit;
 
