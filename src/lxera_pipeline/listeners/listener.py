@@ -6,10 +6,11 @@ other which handlers are served; see ``claim_deliveries``).
 The loop claims until the queue is empty, then arms (``pipeline.arm_wakeup()``): writers NOTIFY
 only while some listener is armed. Armed, it claims once more (closing the race with writers that
 committed just before), then waits for a NOTIFY, a local kick (a delivery finished, capacity freed,
-a retry fell due, stop) or the poll timeout, and claims. NOTIFYs coming faster than one every
-``BUSY_NOTIFY_GAP_SECONDS`` mean work is streaming in: the listener disarms so that writers stop
-paying for NOTIFY while it is busy (it claims on completions, and arms again once drained). At a
-trickle it stays armed, which saves the disarm/arm round trips per event. If arming fails
+a retry fell due, stop) or the poll timeout, and claims. Writers' NOTIFYs read less than
+``BUSY_NOTIFY_GAP_SECONDS`` apart (or queued up during a claim) mean work is streaming in: the
+listener disarms so that writers stop paying for NOTIFY while it is busy (it claims on
+completions, and arms again once drained). At a trickle it stays armed, which saves the
+disarm/arm round trips per event. If arming fails
 because another listener is armed, this one waits for the NOTIFY that reaches every listener
 (re-checking a few times a second); if writers are mid-commit, it claims again after a few ms.
 Any link error or a failed probe ends the session: the one reconnect policy waits, then the loop
@@ -18,6 +19,7 @@ reconnects, LISTENs again and starts with a catch-up claim.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -81,6 +83,8 @@ class Listener:
         self.alive = False
         self.sessions = 0
         self.arms = 0  # times this listener armed (it disarms when NOTIFYs stream in)
+        self._streaming = False
+        self._last_notify = -1.0
 
     async def serve(self) -> None:
         """Listen and claim until stop; reconnect through the policy on every link failure."""
@@ -167,17 +171,14 @@ class Listener:
 
     async def _armed(self, conn: AsyncConnection[DictRow]) -> bool:
         drained = await self._claim()  # closes the race with writers that just committed
-        last_notify = -1.0
+        self._streaming = False
         while drained and not self._stop.is_set():
             reasons = await self._wait(conn, self._poll)
             if reasons and reasons <= {CAPACITY}:
                 continue  # a freed slot matters only to a saturated daemon
             drained = await self._claim()
-            if NOTIFY in reasons:
-                now = anyio.current_time()
-                if now - last_notify < BUSY_NOTIFY_GAP_SECONDS:
-                    break  # streaming in: stop the writers' NOTIFYs while busy
-                last_notify = now
+            if self._streaming:
+                break  # stop the writers' NOTIFYs while busy
         await self._flag(conn, "disarm_wakeup")
         return drained
 
@@ -216,8 +217,14 @@ class Listener:
             self._wake.kick(LINK_ERROR)
 
     def _on_notify(self, note: Notify) -> None:
-        if note.channel == EVENTS_CHANNEL:
-            self._wake.kick(ROUTED if ROUTER_PAYLOAD in note.payload else NOTIFY)
+        if note.channel == EVENTS_CHANNEL and ROUTER_PAYLOAD in note.payload:
+            self._wake.kick(ROUTED)
+        elif note.channel == EVENTS_CHANNEL:
+            # Two writers' NOTIFYs read within the gap (or queued up while claiming): streaming.
+            now = time.monotonic()
+            self._streaming |= now - self._last_notify < BUSY_NOTIFY_GAP_SECONDS
+            self._last_notify = now
+            self._wake.kick(NOTIFY)
         elif note.channel == self._probe.channel:
             self._probe.received(note.payload)
 
