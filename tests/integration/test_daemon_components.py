@@ -22,7 +22,14 @@ from lxera_pipeline.listeners.reconnect import ReconnectPolicy
 from lxera_pipeline.listeners.runner import Runner
 from lxera_pipeline.listeners.wake import WakeSignal
 from tests.integration import daemon_handlers as handlers
-from tests.integration.daemon_support import audit, daemon_config, deliveries, record, rows
+from tests.integration.daemon_support import (
+    audit,
+    daemon_config,
+    deliveries,
+    record,
+    rows,
+    running_daemon,
+)
 
 pytestmark = pytest.mark.anyio
 GHOST = "itest.ghost"
@@ -200,3 +207,18 @@ async def test_routing_runs_after_a_short_claim_and_at_most_every_50_ms_while_cl
         assert len(await claimer.claim(10)) == 3  # short: the queue ran dry
         await record(dsn, "noop")
         assert len(await claimer.claim(10)) == 1  # after a short claim, routing comes first
+
+
+async def test_a_running_daemon_renews_the_leases_of_claims_waiting_to_start(dsn: str) -> None:
+    await record(dsn, "noop")
+    async with running_daemon(dsn, lease_seconds=2.0, heartbeat_seconds=0.2) as daemon:
+        config = daemon.config
+        claimer = Claimer(daemon.parts.connector.control, config.worker_id, {GHOST: 2.0}, 2.0)
+        [waiting] = await claimer.claim(1)  # claimed ahead under this daemon's id, not started
+        daemon.parts.dispatcher.queued[waiting.delivery_id] = waiting
+        [before] = await deliveries(dsn, GHOST)
+        await anyio.sleep(0.6)
+        [after] = await deliveries(dsn, GHOST)
+        daemon.parts.dispatcher.queued.clear()
+    assert after["state"] == "running"
+    assert after["lease_until"] > before["lease_until"]  # the heartbeat renewed it

@@ -113,16 +113,12 @@ class Runner:
         try:
             event = parse_event(claim.event_row)
         except EventParseError as exc:
-            facts = AttemptFacts(claim.event_id, claim.correlation_id)
-            with _shielded(claim):
-                await self._close(claim, facts, "dead", f"unparseable event: {exc}")
+            await self._close(claim, "dead", f"unparseable event: {exc}")
             return True
         spec = self._specs.get(claim.handler)
         if spec is None:
-            facts = AttemptFacts(claim.event_id, claim.correlation_id)
             reason = f"handler {claim.handler!r} is not registered in worker {self._worker_id}"
-            with _shielded(claim):
-                await self._close(claim, facts, "skipped", reason)
+            await self._close(claim, "skipped", reason)
             return True
         ctx = DeliveryContext(
             claim, event, self._pool, worker_id=self._worker_id, resources=self._resources
@@ -211,10 +207,12 @@ class Runner:
                 error=text,
             )
 
-    async def _close(
-        self, claim: ClaimedDelivery, facts: AttemptFacts, state: str, reason: str
-    ) -> None:
-        if not await self._outcomes.finish(claim, facts, state, reason):
+    async def _close(self, claim: ClaimedDelivery, state: str, reason: str) -> None:
+        """End an attempt whose handler never ran: 'dead' or 'skipped', with the reason."""
+        facts = AttemptFacts(claim.event_id, claim.correlation_id)
+        with _shielded(claim):
+            closed = await self._outcomes.finish(claim, facts, state, reason)
+        if not closed:
             return
         self._metrics.record(state, claim.handler)
         if state == "dead":
