@@ -89,7 +89,7 @@ def _snapshot(conn: Conn, content: uuid.UUID) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
     for table in FAMILY:
         rows = conn.execute(
-            f"select to_jsonb(t) from public.{table} t where t.content_id = %s"  # noqa: S608
+            f"select to_jsonb(t) from public.{table} t where t.content_id = %s"
             f" order by t.{KEYS[table]}",
             (content,),
         ).fetchall()
@@ -239,6 +239,7 @@ def test_archive_commands(db: Conn, db_dsn: str) -> None:
     assert restored.exit_code == 0, restored.output
     assert _snapshot(db, content) == before
     again = runner.invoke(cli, ["archive", "restore", str(content)], env=env)
-    assert again.exit_code == 3 and "not in the archive" in again.output
+    assert again.exit_code == 3
+    assert "not in the archive" in again.output
     bad = runner.invoke(cli, ["archive", "content", "--older-than", "soon"], env=env)
     assert bad.exit_code == 2

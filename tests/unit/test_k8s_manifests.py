@@ -9,8 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-from lxera_pipeline.handlers.registry import load_builtin_handlers, registry
 from tests.support.k8s import (
     TARGETS,
     Obj,
@@ -21,6 +19,8 @@ from tests.support.k8s import (
     of_kind,
     render,
 )
+
+from lxera_pipeline.handlers.registry import load_builtin_handlers, registry
 
 pytestmark = pytest.mark.skipif(
     kubectl() is None, reason="kubectl is not installed: `kubectl kustomize` renders deploy/k8s"
