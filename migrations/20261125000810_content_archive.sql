@@ -117,7 +117,9 @@ declare
 begin
     -- Lock the module and its sessions first: a writer adding a child row (its foreign key
     -- takes a key-share lock on the parent) finishes before the rows are read, or waits and
-    -- then fails on the deleted parent. Nothing is read before the locks are held.
+    -- then fails on the deleted parent. Nothing is read before the locks are held. A module
+    -- whose rows a handler holds is not waited for long (the caller reports it as busy).
+    perform set_config('lock_timeout', '5s', true);
     select * into v_content from public.cm_module_content c
      where c.content_id = p_content for update;
     perform 1 from public.mm_multimedia_sessions s where s.content_id = p_content for update;

@@ -243,3 +243,20 @@ def test_archive_commands(db: Conn, db_dsn: str) -> None:
     assert "not in the archive" in again.output
     bad = runner.invoke(cli, ["archive", "content", "--older-than", "soon"], env=env)
     assert bad.exit_code == 2
+
+
+def test_a_module_whose_rows_a_writer_holds_is_kept_as_busy(
+    db: Conn, db_dsn: str, ops: psycopg.Connection[DictRow]
+) -> None:
+    content = _published_module(db)["cm_module_content"]
+    before = _snapshot(db, content)
+    with psycopg.connect(db_dsn) as writer:  # a handler's open transaction on the module
+        writer.execute(
+            "select 1 from public.cm_module_content where content_id = %s for update", (content,)
+        )
+        report = archive_content(ops, AGE, actor="ops", now=LATER)
+        writer.rollback()
+    assert [(c.content_id, c.blocker) for c in report.kept] == [
+        (content, "busy: a concurrent writer holds its rows; run again")
+    ]
+    assert _snapshot(db, content) == before

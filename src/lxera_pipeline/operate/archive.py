@@ -87,6 +87,10 @@ def archive_content(
             candidate.blocker = _reason(exc)
             report.kept.append(candidate)
             continue
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
+            candidate.blocker = "busy: a concurrent writer holds its rows; run again"
+            report.kept.append(candidate)
+            continue
         candidate.row_counts = dict(row["row_counts"]) if row else {}
         report.archived.append(candidate)
         log.info("archive.content", content_id=str(candidate.content_id), actor=actor)
