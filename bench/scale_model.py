@@ -287,8 +287,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"server CPU per event; {costs.db * 1e6:.0f} us server CPU and "
         f"{costs.daemon * 1e6:.0f} us daemon CPU per delivery.\n"
     )
-    print(f"## Model: a {args.db_cores:g}-core database, fan-out {args.fanout:g}, handlers of "
-          f"{args.handler_seconds:g} s\n")
+    print(
+        f"## Model: a {args.db_cores:g}-core database, fan-out {args.fanout:g}, handlers of "
+        f"{args.handler_seconds:g} s\n"
+    )
     print(model_table(costs, args.db_cores, args.fanout, args.handler_seconds))
     print("\n## Check against real drains on this host (database and daemons share the cores)\n")
     print(check_table(costs, runs))

@@ -4,7 +4,6 @@ the first resource to run out."""
 from __future__ import annotations
 
 import pytest
-
 from bench.scale_model import Costs, Load, drain_rate_on_one_host, predict
 
 COSTS = Costs(write=100e-6, db=60e-6, daemon=80e-6)  # seconds of CPU
