@@ -199,6 +199,15 @@ def _config(docs: list[Obj]) -> dict[str, str]:
 
 
 def _setting(container: Obj, config: dict[str, str], name: str) -> str | None:
+    """A daemon setting as the container gets it: its command-line option (`run --http-port`)
+    wins over its env, which wins over the ConfigMap (the precedence of settings.py)."""
+    args = [str(a) for a in container.get("args", [])]
+    option = "--" + name.removeprefix("LXERA_").lower().replace("_", "-")
+    for index, arg in enumerate(args):
+        if arg == option and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith(option + "="):
+            return arg.split("=", 1)[1]
     item = _env(container).get(name)
     if item is not None and "value" in item:
         return str(item["value"])

@@ -146,6 +146,14 @@ MUTATIONS: dict[str, tuple[Callable[[list[Obj]], None], str]] = {
         lambda d: _pod(d).update(terminationGracePeriodSeconds=60),
         "terminationGracePeriodSeconds is not longer than 120s",
     ),
+    "grace raised on the command line": (
+        lambda d: _daemon(d)["args"].extend(["--shutdown-grace-seconds", "600"]),
+        "terminationGracePeriodSeconds is not longer than 600s",
+    ),
+    "HTTP port moved on the command line": (
+        lambda d: _daemon(d)["args"].append("--http-port=9090"),
+        "LXERA_HTTP_PORT is not 8080",
+    ),
     "no limits": (lambda d: _daemon(d)["resources"].pop("limits"), "no limits.cpu"),
     "wrong group counted": (
         lambda d: of_kind(d, "ScaledObject")[-1]["spec"]["triggers"][0]["metadata"].update(
