@@ -11,10 +11,10 @@ from uuid import uuid4
 import pytest
 
 from lxera_pipeline.data.media_models import MultimediaAsset
-from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.events.failures import tenant_message
 from lxera_pipeline.generators.media.errors import UnsafePathError
 from lxera_pipeline.generators.media.files import confine
+from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.workflow.media_files import (
     MissingStageOutputError,
     StageJob,
