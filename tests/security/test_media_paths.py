@@ -142,7 +142,7 @@ async def _session(conn: AsyncConnection[Any]) -> tuple[Any, ...]:
 
 async def _settled(conn: AsyncConnection[Any], status: str) -> tuple[Any, ...]:
     with anyio.fail_after(120):
-        while (row := await _session(conn))[2] != status:  # noqa: ASYNC110 - polls the database
+        while (row := await _session(conn))[2] != status:
             assert row[2] in (None, "started", "processing", status), row
             await anyio.sleep(0.2)
     return row
@@ -161,11 +161,14 @@ async def _retry(conn: AsyncConnection[Any], session_id: uuid.UUID) -> tuple[Any
 
 def _api_refuses(dsn: str, company_id: uuid.UUID, asset: str) -> None:
     claims = {"sub": str(uuid.uuid4()), "role": "company_admin", "company_id": str(company_id)}
-    with psycopg.connect(dsn, autocommit=True) as conn, acting_as(conn, "authenticated", claims):
-        with pytest.raises(errors.InsufficientPrivilege, match="permission denied"):
-            conn.execute(
-                f"update mm_multimedia_assets set file_path = '/proc/self/environ' where {asset}"
-            )
+    with (
+        psycopg.connect(dsn, autocommit=True) as conn,
+        acting_as(conn, "authenticated", claims),
+        pytest.raises(errors.InsufficientPrivilege, match="permission denied"),
+    ):
+        conn.execute(
+            f"update mm_multimedia_assets set file_path = '/proc/self/environ' where {asset}"
+        )
 
 
 async def _point(conn: AsyncConnection[Any], attack: Attack, path: Path | str) -> None:
@@ -182,14 +185,19 @@ async def _file_path(conn: AsyncConnection[Any], attack: Attack) -> str:
     return str(row[0])
 
 
+def _secrets(tmp_path: Path) -> tuple[str, Path, bytes]:
+    """A secret file outside the media root, its marker, and the process's environment."""
+    marker = f"SECRET-{uuid.uuid4().hex}"
+    secret = tmp_path / "secret.txt"
+    secret.write_text(marker)
+    return marker, secret, Path("/proc/self/environ").read_bytes()
+
+
 @pytest.mark.anyio
 async def test_rows_cannot_point_the_media_stages_outside_the_work_directory(
     db_dsn: str, tmp_path: Path
 ) -> None:
-    marker = f"SECRET-{uuid.uuid4().hex}"
-    secret = tmp_path / "secret.txt"
-    secret.write_text(marker)
-    environ = Path("/proc/self/environ").read_bytes()
+    marker, secret, environ = _secrets(tmp_path)
     settings = workflow_settings(db_dsn, tmp_path)
     real = build_resources(settings)
     gates = Gates()
