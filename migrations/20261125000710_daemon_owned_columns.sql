@@ -10,8 +10,8 @@
 -- Why: the media stages read files named by mm_multimedia_assets.file_path and upload them, the
 -- storage columns say where a tenant's objects are, and the counters, scores and error columns are
 -- what the pipeline reports; a tenant that could write them could point the daemon at host files
--- or forge the pipeline's results. (The daemon also confines every path it reads; see
--- docs/security.md.) Tables that lose INSERT entirely in practice (a NOT NULL daemon column with
+-- or forge the pipeline's results. (The daemon also confines every path it reads to the
+-- session's work directory.) Tables that lose INSERT entirely in practice (a NOT NULL daemon column with
 -- no default): mm_multimedia_assets (file_path) and cm_quality_assessments (overall_score).
 do $daemon_owned$
 declare
