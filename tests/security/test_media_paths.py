@@ -27,6 +27,13 @@ from psycopg import AsyncConnection, errors
 
 from lxera_pipeline.cli.demo_daemon import in_process_daemon
 from lxera_pipeline.cli.demo_seed import seed_course
+from lxera_pipeline.events.failures import tenant_message
+from lxera_pipeline.generators.media.errors import (
+    FfmpegError,
+    MediaInputError,
+    SpeechError,
+    StorageError,
+)
 from lxera_pipeline.generators.media.models import (
     AssetType,
     MediaInfo,
@@ -260,3 +267,18 @@ async def test_rows_cannot_point_the_media_stages_outside_the_work_directory(
         [row] = fetch(db_dsn, f"select string_agg(t::text, '') as text from {table} t")
         assert marker not in row["text"]
         assert first_variable not in row["text"]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        FfmpegError("ffmpeg video assembly failed with exit code 1:\nDATABASE_URL=SECRET"),
+        MediaInputError("ffmpeg cannot read /work/x as media: DATABASE_URL=SECRET"),
+        StorageError("upload of bucket/key failed: {'message': 'SECRET'}"),
+        SpeechError("speech failed on DATABASE_URL=SECRET"),
+    ],
+)
+def test_media_errors_reach_the_session_as_their_type_only(error: Exception) -> None:
+    message = tenant_message(error, stage="video_assembly")
+    assert "SECRET" not in message
+    assert message.startswith(f"video_assembly: internal error ({type(error).__name__})")
