@@ -35,3 +35,13 @@ class FfmpegError(MediaError):
 
 class StorageError(MediaError):
     """Storing an asset failed."""
+
+
+class UnsafePathError(MediaError, TenantVisibleError, ValueError):
+    """A path read from a row does not lie inside the directory it must stay in (after symlinks
+    are followed); nothing at that path is read."""
+
+    MESSAGE = "file_path outside the session's work directory"
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
