@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -122,6 +122,19 @@ class Settings(BaseSettings):
     storage_bucket: str = Field(
         default="multimedia-assets",
         description="Bucket (local: folder) the media assets are stored in.",
+    )
+    storage_public_urls: bool = Field(
+        default=False,
+        description="Record public URLs (and create the bucket public); off: private bucket, "
+        "readers get signed URLs that expire.",
+    )
+    storage_signed_url_seconds: int = Field(
+        default=3600, ge=1, le=604_800, description="Lifetime of a signed storage URL."
+    )
+    storage_signing_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs local storage URLs (HMAC-SHA256); unset: a random key "
+        "per process.",
     )
 
     @field_validator("log_format")
