@@ -63,6 +63,7 @@ class ModuleContent(Row):
     last_edited_by: UUID | None
     created_at: datetime
     updated_at: datetime
+    version: int
 
     def sections(self) -> ContentSections:
         return ContentSections.model_validate({name: getattr(self, name) for name in SECTION_NAMES})

@@ -77,6 +77,8 @@ TRANSITIONS: Final[dict[tuple[str, str], tuple[tuple[str, str], ...]]] = {
         ("revision", "failed"),
         ("approved", "published"),
         ("approved", "failed"),
+        ("approved", "quality_check"),
+        ("published", "quality_check"),
         ("failed", "draft"),
     ),
     ("cm_enhancement_sessions", "status"): (

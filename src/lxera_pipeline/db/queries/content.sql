@@ -31,8 +31,11 @@ select * from public.cm_module_content
 -- name: update_module_sections
 -- One statement for one section or all of them: a key present in %(sections)s replaces that
 -- section (JSON null clears it); absent keys keep their text. section_updated_at records when.
+-- The edit advances the version the caller read (%(base_version)s); the database refuses it
+-- (SQLSTATE 40001) when another edit came first.
 update public.cm_module_content c
-   set introduction = case when %(sections)s::jsonb ? 'introduction'
+   set version = %(base_version)s + 1,
+       introduction = case when %(sections)s::jsonb ? 'introduction'
                            then %(sections)s::jsonb ->> 'introduction' else c.introduction end,
        core_content = case when %(sections)s::jsonb ? 'core_content'
                            then %(sections)s::jsonb ->> 'core_content' else c.core_content end,
