@@ -6,6 +6,7 @@ function that registers those files and the stage's rows inside the handler's tr
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -13,9 +14,12 @@ from psycopg import AsyncConnection
 from lxera_pipeline.data.assets import NewAsset, register_assets
 from lxera_pipeline.data.content import get_module_content
 from lxera_pipeline.data.deliverables import upsert_narration, upsert_presentation
+from lxera_pipeline.data.script_generations import ScriptRun, record_script_generation
 from lxera_pipeline.data.vocabulary import WHOLE_MODULE
+from lxera_pipeline.events.failures import tenant_message
 from lxera_pipeline.generators.media.models import Narration, SlideDeck
 from lxera_pipeline.generators.media.theme import HEIGHT, WIDTH
+from lxera_pipeline.generators.text.usage import counted_usage
 from lxera_pipeline.generators.types import Script
 from lxera_pipeline.handlers.workflow.common import content_learner
 from lxera_pipeline.handlers.workflow.inputs import content_module, content_sections
@@ -31,15 +35,37 @@ from lxera_pipeline.handlers.workflow.media_files import (
 
 
 async def script_stage(job: StageJob) -> Record:
-    """The script writer condenses the module into narrated slides; stored as script.json."""
+    """The script writer condenses the module into narrated slides; stored as script.json. The
+    run's mm_script_generations row (tokens, duration) is written with the script asset, or on
+    its own as 'failed' when the writer fails."""
     async with job.ctx.connection() as conn:
         content = await get_module_content(conn, job.session.content_id)
         if content is None:
             raise MissingStageOutputError(f"content {job.session.content_id} is gone")
         learner = await content_learner(conn, content)
     seconds = job.resources.settings.narration_seconds_per_module
-    script = await job.resources.script_writer.write_script(
-        content_module(content), content_sections(content), learner, seconds
+    writer = job.resources.script_writer
+    module, sections = content_module(content), content_sections(content)
+    started = time.perf_counter()
+    try:
+        script = await writer.write_script(module, sections, learner, seconds)
+    except Exception as exc:
+        failed = ScriptRun(
+            section_name=WHOLE_MODULE,
+            backend=type(writer).__name__,
+            model=None,
+            prompt_tokens=0,
+            completion_tokens=0,
+            token_source="counted",
+            duration_seconds=time.perf_counter() - started,
+            error_message=tenant_message(exc),
+        )
+        async with job.ctx.transaction() as conn:
+            await record_script_generation(conn, job.session.session_id, failed)
+        raise
+    took = time.perf_counter() - started
+    usage = script.usage or counted_usage(
+        type(writer).__name__, None, module, sections, learner, script
     )
     words = len(script.full_text.split())
     asset = file_asset(
@@ -47,8 +73,26 @@ async def script_stage(job: StageJob) -> Record:
         "script",
         generation_config={"target_seconds": seconds},
         quality_metrics={"slides": len(script.slides), "words": words},
+        tokens_used=usage.prompt_tokens + usage.completion_tokens,
     )
-    return _register(job, [asset])
+
+    async def record(conn: AsyncConnection[Any]) -> None:
+        (row,) = await register_assets(conn, job.session.session_id, [asset])
+        run = ScriptRun(
+            section_name=WHOLE_MODULE,
+            backend=usage.backend,
+            model=usage.model,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            token_source=usage.source,
+            duration_seconds=took,
+            script_asset_id=row.asset_id,
+            slides=len(script.slides),
+            words=words,
+        )
+        await record_script_generation(conn, job.session.session_id, run)
+
+    return record
 
 
 def _register(job: StageJob, assets: list[NewAsset]) -> Record:
