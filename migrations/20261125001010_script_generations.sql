@@ -11,7 +11,7 @@ create table public.mm_script_generations (
     content_id         uuid not null,
     company_id         uuid not null constraint mm_script_generations_company_fkey
                        references public.companies (id) on delete cascade,
-    section_name       text not null default 'complete_module',
+    section_name       text not null default 'full_module',
     backend            text not null,
     model              text,
     prompt_tokens      integer not null default 0

@@ -45,6 +45,7 @@ class MultimediaSession(Row):
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    version_reason: str | None
 
 
 class MultimediaAsset(Row):

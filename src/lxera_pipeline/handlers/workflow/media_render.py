@@ -20,7 +20,7 @@ from lxera_pipeline.events.failures import tenant_message
 from lxera_pipeline.generators.media.models import Narration, SlideDeck
 from lxera_pipeline.generators.media.theme import HEIGHT, WIDTH
 from lxera_pipeline.generators.text.usage import counted_usage
-from lxera_pipeline.generators.types import Script
+from lxera_pipeline.generators.types import ModuleSections, Script
 from lxera_pipeline.handlers.workflow.common import content_learner
 from lxera_pipeline.handlers.workflow.inputs import content_module, content_sections
 from lxera_pipeline.handlers.workflow.media_files import (
@@ -30,6 +30,7 @@ from lxera_pipeline.handlers.workflow.media_files import (
     asset_section,
     file_asset,
     read_script,
+    session_section,
     write_script,
 )
 
@@ -45,13 +46,14 @@ async def script_stage(job: StageJob) -> Record:
         learner = await content_learner(conn, content)
     seconds = job.resources.settings.narration_seconds_per_module
     writer = job.resources.script_writer
-    module, sections = content_module(content), content_sections(content)
+    module, section = content_module(content), session_section(job.session)
+    sections = only_section(content_sections(content), section)
     started = time.perf_counter()
     try:
         script = await writer.write_script(module, sections, learner, seconds)
     except Exception as exc:
         failed = ScriptRun(
-            section_name=WHOLE_MODULE,
+            section_name=section,
             backend=type(writer).__name__,
             model=None,
             prompt_tokens=0,
@@ -74,12 +76,13 @@ async def script_stage(job: StageJob) -> Record:
         generation_config={"target_seconds": seconds},
         quality_metrics={"slides": len(script.slides), "words": words},
         tokens_used=usage.prompt_tokens + usage.completion_tokens,
+        section_name=section,
     )
 
     async def record(conn: AsyncConnection[Any]) -> None:
         (row,) = await register_assets(conn, job.session.session_id, [asset])
         run = ScriptRun(
-            section_name=WHOLE_MODULE,
+            section_name=section,
             backend=usage.backend,
             model=usage.model,
             prompt_tokens=usage.prompt_tokens,
@@ -93,6 +96,15 @@ async def script_stage(job: StageJob) -> Record:
         await record_script_generation(conn, job.session.session_id, run)
 
     return record
+
+
+def only_section(sections: ModuleSections, section: str) -> ModuleSections:
+    """The module's sections, or for a one-section session only that section's text."""
+    if section == WHOLE_MODULE:
+        return sections
+    return ModuleSections.model_validate(
+        {name: text if name == section else "" for name, text in sections.model_dump().items()}
+    )
 
 
 def _register(job: StageJob, assets: list[NewAsset]) -> Record:
@@ -156,7 +168,9 @@ def voice_config(narration: Narration) -> dict[str, Any]:
     }
 
 
-def narration_assets(script: Script, narration: Narration) -> list[NewAsset]:
+def narration_assets(
+    script: Script, narration: Narration, section: str = WHOLE_MODULE
+) -> list[NewAsset]:
     """One asset per slide segment, then the master track (last)."""
     sections = {slide.slide_number: slide.section_name for slide in script.slides}
     voice = voice_config(narration)
@@ -175,6 +189,7 @@ def narration_assets(script: Script, narration: Narration) -> list[NewAsset]:
     master = file_asset(
         narration.master_path,
         "audio",
+        section_name=section,
         duration_seconds=round(narration.total_duration_seconds, 2),
         generation_config=voice,
         quality_metrics={"segments": len(segments)},
@@ -186,7 +201,8 @@ async def narration_stage(job: StageJob) -> Record:
     """One WAV per slide and the master WAV; the narration row holds segments and timings."""
     script = read_script(job)
     narration = await job.resources.narrator.narrate(script, job.directory)
-    assets = narration_assets(script, narration)
+    section = session_section(job.session)
+    assets = narration_assets(script, narration, section)
 
     async def record(conn: AsyncConnection[Any]) -> None:
         rows = await register_assets(conn, job.session.session_id, assets)
@@ -199,7 +215,8 @@ async def narration_stage(job: StageJob) -> Record:
             conn,
             session_id=job.session.session_id,
             narration_name=f"{job.session.module_name} - narration",
-            section_name=WHOLE_MODULE,
+            narration_type="full_module" if section == WHOLE_MODULE else "section",
+            section_name=section,
             script_content=script.full_text,
             total_duration_seconds=round(narration.total_duration_seconds, 2),
             audio_segments=segments,
