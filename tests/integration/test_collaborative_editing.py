@@ -117,9 +117,11 @@ def test_an_api_edit_of_approved_content_reenters_the_quality_gate(
             "update cm_module_content set status = 'published' where content_id = %s", (content,)
         )
     with acting_as(schema_db, "authenticated", _admin(ids)) as conn:
-        with pytest.raises(errors.SerializationFailure, match="stale version 0"):
-            with conn.transaction():
-                _edit(conn, content, "no version", None)
+        with (
+            pytest.raises(errors.SerializationFailure, match="stale version 0"),
+            conn.transaction(),
+        ):
+            _edit(conn, content, "no version", None)
         assert _edit(conn, content, "A reviewer's words.", 2) == 1
         assert _row(conn, content) == (2, "A reviewer's words.", "quality_check")
         assert _revisions(conn, content) == [(1, 2, None, "api", ids["users"])]

@@ -62,7 +62,7 @@ def active_versions(dsn: str, content_id: uuid.UUID) -> list[tuple[int, bool]]:
 
 async def until(check: Callable[[], bool], seconds: float = 120.0) -> None:
     with anyio.fail_after(seconds):
-        while not await anyio.to_thread.run_sync(check):
+        while not await anyio.to_thread.run_sync(check):  # noqa: ASYNC110 - polls the database
             await anyio.sleep(0.3)
 
 
