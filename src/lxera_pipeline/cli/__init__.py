@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "dead": "lxera_pipeline.cli.dead_cmd:dead_group",
     "prune": "lxera_pipeline.cli.prune_cmd:prune_command",
     "archive": "lxera_pipeline.cli.archive_cmd:archive_group",
+    "analytics": "lxera_pipeline.cli.analytics_cmd:analytics_group",
     "db": "lxera_pipeline.cli.db_cmd:db_group",
     "media": "lxera_pipeline.cli.media_cmd:media_group",
     "demo": "lxera_pipeline.cli.demo:demo_command",

@@ -27,6 +27,7 @@ from lxera_pipeline.listeners.config import DAEMON_FIELDS, DaemonConfig, DaemonC
 from lxera_pipeline.listeners.daemon import Daemon
 from lxera_pipeline.listeners.selection import HandlerSet, select_handlers
 from lxera_pipeline.log import get_logger
+from lxera_pipeline.operate.analytics import refresh_every
 from lxera_pipeline.settings import Settings
 
 log = get_logger(__name__)
@@ -75,11 +76,18 @@ def build_resources(settings: Settings) -> Any:
     return factory(settings) if callable(factory) else settings
 
 
-async def serve(config: DaemonConfig, handlers: HandlerSet, resources: Any) -> int:
-    """Run one daemon with signal handling; the process exit code."""
+async def serve(
+    config: DaemonConfig, handlers: HandlerSet, resources: Any, analytics_seconds: float = 0
+) -> int:
+    """Run one daemon with signal handling (and the periodic analytics refresh when
+    ``analytics_seconds`` > 0); the process exit code."""
     daemon = Daemon(config, handlers, resources=resources)
     try:
-        await daemon.run(install_signals=True)
+        async with anyio.create_task_group() as side:
+            if analytics_seconds > 0:
+                side.start_soon(refresh_every, config.dsn, analytics_seconds)
+            await daemon.run(install_signals=True)
+            side.cancel_scope.cancel()
     except Exception as exc:
         log.error("daemon.failed", error=f"{type(exc).__name__}: {exc}", exc_info=exc)
         return EXIT_FAILURE
@@ -102,5 +110,12 @@ def run_command(**options: Any) -> None:
     except (RegistryError, DsnError, DaemonConfigError) as exc:
         fail(str(exc), EXIT_USAGE)
     resources = build_resources(settings)
-    code = anyio.run(serve, config, handlers, resources, backend_options=config.backend_options())
+    code = anyio.run(
+        serve,
+        config,
+        handlers,
+        resources,
+        settings.analytics_refresh_seconds,
+        backend_options=config.backend_options(),
+    )
     raise SystemExit(code)

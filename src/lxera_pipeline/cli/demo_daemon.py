@@ -11,6 +11,7 @@ import anyio
 from lxera_pipeline.listeners.config import DaemonConfig
 from lxera_pipeline.listeners.daemon import Daemon
 from lxera_pipeline.listeners.selection import select_handlers
+from lxera_pipeline.operate.analytics import refresh_every
 from lxera_pipeline.settings import Settings
 
 WORKFLOW_GROUPS = "content,media"
@@ -25,7 +26,11 @@ async def in_process_daemon(
     daemon = Daemon(config, select_handlers(handlers), resources=resources)
     async with anyio.create_task_group() as group:
         await group.start(daemon.run)
-        try:
-            yield daemon
-        finally:
-            daemon.request_stop("in-process run finished")
+        async with anyio.create_task_group() as side:
+            if settings.analytics_refresh_seconds > 0:
+                side.start_soon(refresh_every, dsn, settings.analytics_refresh_seconds)
+            try:
+                yield daemon
+            finally:
+                side.cancel_scope.cancel()
+                daemon.request_stop("in-process run finished")
