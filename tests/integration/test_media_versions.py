@@ -262,3 +262,72 @@ def test_regenerate_refuses_what_it_cannot_do(db: psycopg.Connection[Any]) -> No
             media.regenerate(
                 conn, str(ids["cm_module_content"]), reason="x", actor="op", section="intro"
             )
+
+
+@pytest.mark.anyio
+async def test_a_module_requiring_approval_waits_for_the_approver(
+    db_dsn: str, tmp_path: Path
+) -> None:
+    settings = workflow_settings(db_dsn, tmp_path)
+    async with (
+        await psycopg.AsyncConnection.connect(db_dsn, autocommit=True) as conn,
+        in_process_daemon(settings, db_dsn, build_resources(settings)),
+    ):
+        seeded = await seed_course(conn, course(module("Pivot tables", "full")))
+        with anyio.fail_after(120):
+            while not await plan_settled(conn, seeded.plan_id):  # noqa: ASYNC110
+                await anyio.sleep(0.3)
+        (content,) = fetch(
+            db_dsn, "select * from cm_module_content where plan_id = %(p)s", {"p": seeded.plan_id}
+        )
+        content_id = content["content_id"]
+        admin = {
+            "sub": str(seeded.user_id),
+            "role": "company_admin",
+            "company_id": str(seeded.company_id),
+        }
+        learner = {**admin, "role": "learner"}
+
+        def api(claims: dict[str, Any], statement: str) -> int:
+            with (
+                psycopg.connect(db_dsn, autocommit=True) as sync,
+                acting_as(sync, "authenticated", claims) as as_user,
+            ):
+                count = as_user.execute(statement, (content_id,)).rowcount
+                as_user.execute("commit")
+            return count
+
+        flag = "update cm_module_content set requires_approval = true where content_id = %s"
+        edit = (
+            "update cm_module_content set introduction = introduction || ' Revised.',"
+            " version = version + 1 where content_id = %s"
+        )
+        assert await anyio.to_thread.run_sync(api, admin, flag) == 1
+        assert await anyio.to_thread.run_sync(api, admin, edit) == 1
+
+        def waiting() -> bool:
+            rows = fetch(
+                db_dsn,
+                "select status, approval_status from cm_module_content where content_id = %(c)s",
+                {"c": content_id},
+            )
+            return rows == [{"status": "approved", "approval_status": "pending"}]
+
+        await until(waiting)
+        await anyio.sleep(1.5)  # time for a wrongly started session to appear
+        assert len(versions(db_dsn, content_id)) == 1  # no media without the approver
+
+        approve = "update cm_module_content set approval_status = 'approved' where content_id = %s"
+        assert await anyio.to_thread.run_sync(api, learner, approve) == 0  # learners cannot
+        assert await anyio.to_thread.run_sync(api, admin, approve) == 1
+        await until(completed(db_dsn, content_id, 2))
+        assert [(r["version"], r["is_current"]) for r in versions(db_dsn, content_id)] == [
+            (1, False),
+            (2, True),
+        ]
+        (after,) = fetch(
+            db_dsn,
+            "select status from cm_module_content where content_id = %(c)s",
+            {"c": content_id},
+        )
+        assert after["status"] == "published"

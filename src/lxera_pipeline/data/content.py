@@ -128,6 +128,19 @@ async def set_content_status(
     return ModuleContent.from_found(row, CONTENT, params["content_id"])
 
 
+async def set_approval_status(
+    conn: AsyncConnection[Any], content_id: UUID, approval_status: str
+) -> ModuleContent:
+    """Move the content's approval_status (a tracked column: the database checks the transition
+    and records the event)."""
+    params = {
+        "content_id": v.check_uuid("content_id", content_id),
+        "approval_status": v.check_status(CONTENT, "approval_status", approval_status),
+    }
+    row = await fetch_one(conn, "update_module_approval_status", params)
+    return ModuleContent.from_found(row, CONTENT, params["content_id"])
+
+
 async def get_module_content(conn: AsyncConnection[Any], content_id: UUID) -> ModuleContent | None:
     params = {"content_id": v.check_uuid("content_id", content_id)}
     return ModuleContent.from_optional(await fetch_one(conn, "select_module_content", params))

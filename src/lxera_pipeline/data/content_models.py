@@ -14,7 +14,7 @@ from lxera_pipeline.data.vocabulary import (
     EnhancementType,
     PriorityLevel,
 )
-from lxera_pipeline.events.models import ContentStatus, EnhancementStatus
+from lxera_pipeline.events.models import ApprovalStatus, ContentStatus, EnhancementStatus
 
 
 class ModuleContent(Row):
@@ -64,6 +64,8 @@ class ModuleContent(Row):
     created_at: datetime
     updated_at: datetime
     version: int
+    requires_approval: bool
+    approval_status: ApprovalStatus
 
     def sections(self) -> ContentSections:
         return ContentSections.model_validate({name: getattr(self, name) for name in SECTION_NAMES})

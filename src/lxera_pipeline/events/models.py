@@ -18,6 +18,7 @@ from lxera_pipeline.events import statuses as st
 PlanStatus = Literal["planning", "completed", "researching", "producing", "delivered", "failed"]
 ResearchStatus = Literal["started", "completed", "failed"]
 ContentStatus = Literal["draft", "quality_check", "revision", "approved", "published", "failed"]
+ApprovalStatus = Literal["not_required", "pending", "approved", "rejected"]
 EnhancementStatus = Literal[
     "started", "research_complete", "content_enhanced", "completed", "failed"
 ]
@@ -85,6 +86,12 @@ class ModuleContentEvent(BaseEvent):
     new_status: ContentStatus
 
 
+class ApprovalEvent(BaseEvent):
+    stream: Literal["cm_module_content.approval_status"]
+    old_status: ApprovalStatus | None
+    new_status: ApprovalStatus
+
+
 class EnhancementEvent(BaseEvent):
     stream: Literal["cm_enhancement_sessions.status"]
     old_status: EnhancementStatus | None
@@ -143,6 +150,7 @@ WorkflowEvent = Annotated[
     CoursePlanEvent
     | ResearchEvent
     | ModuleContentEvent
+    | ApprovalEvent
     | EnhancementEvent
     | SessionStatusEvent
     | SessionStageEvent

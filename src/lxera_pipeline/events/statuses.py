@@ -14,6 +14,7 @@ NEW: Final = "new"  # pseudo-status: the row is being inserted
 PLAN_STATUSES: Final = ("planning", "completed", "researching", "producing", "delivered", "failed")
 RESEARCH_STATUSES: Final = ("started", "completed", "failed")
 CONTENT_STATUSES: Final = ("draft", "quality_check", "revision", "approved", "published", "failed")
+APPROVAL_STATUSES: Final = ("not_required", "pending", "approved", "rejected")
 ENHANCEMENT_STATUSES: Final = (
     "started",
     "research_complete",
@@ -81,6 +82,15 @@ TRANSITIONS: Final[dict[tuple[str, str], tuple[tuple[str, str], ...]]] = {
         ("published", "quality_check"),
         ("failed", "draft"),
     ),
+    ("cm_module_content", "approval_status"): (
+        ("new", "not_required"),
+        ("new", "pending"),
+        ("not_required", "pending"),
+        ("pending", "approved"),
+        ("pending", "rejected"),
+        ("approved", "pending"),
+        ("rejected", "pending"),
+    ),
     ("cm_enhancement_sessions", "status"): (
         ("new", "started"),
         ("started", "research_complete"),
@@ -137,6 +147,7 @@ STATUS_SETS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("cm_course_plans", "status"): PLAN_STATUSES,
     ("cm_research_results", "status"): RESEARCH_STATUSES,
     ("cm_module_content", "status"): CONTENT_STATUSES,
+    ("cm_module_content", "approval_status"): APPROVAL_STATUSES,
     ("cm_enhancement_sessions", "status"): ENHANCEMENT_STATUSES,
     ("mm_multimedia_sessions", "status"): SESSION_STATUSES,
     ("mm_multimedia_sessions", "current_stage"): SESSION_STAGES,

@@ -61,3 +61,9 @@ update public.cm_module_content
                              then coalesce(%(failure_reason)s, failure_reason) end
  where content_id = %(content_id)s
 returning *;
+
+-- name: update_module_approval_status
+update public.cm_module_content
+   set approval_status = %(approval_status)s
+ where content_id = %(content_id)s
+returning *;
