@@ -25,6 +25,36 @@ select pipeline.allow_transitions('cm_module_content', 'approval_status', array[
     ['pending', 'approved'], ['pending', 'rejected'], ['approved', 'pending'],
     ['rejected', 'pending']]);
 select pipeline.track_status('public.cm_module_content', 'approval_status', 'content_id');
+-- Only changes are events: a new module's approval_status needs none (every module insert would
+-- otherwise pay for a second event row), so the trigger fires on UPDATE alone
+-- (events/statuses.py UPDATE_ONLY_COLUMNS). A module starts 'not_required' or 'pending'.
+create or replace trigger cm_module_content_approval_status_event
+    after update of approval_status on public.cm_module_content
+    for each row execute function pipeline.emit_cm_module_content_approval_status();
+-- Without the insert trigger the initial status is checked here, with the state machine's error.
+create function pipeline.check_initial_approval_status() returns trigger
+language plpgsql security definer set search_path = pg_catalog, pipeline as $$
+declare
+    v_allowed text;
+begin
+    if exists (select 1 from pipeline.transitions t
+                where t.table_name = 'cm_module_content' and t.status_column = 'approval_status'
+                  and t.from_status = 'new' and t.to_status = new.approval_status) then
+        return new;
+    end if;
+    select string_agg(t.to_status, ', ' order by t.to_status) into v_allowed
+      from pipeline.transitions t
+     where t.table_name = 'cm_module_content' and t.status_column = 'approval_status'
+       and t.from_status = 'new';
+    raise exception 'illegal initial cm_module_content.approval_status on cm_module_content row %: % (allowed: %)',
+        new.content_id, new.approval_status, v_allowed
+        using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+              hint = format('a new cm_module_content row may start as: %s', v_allowed);
+end
+$$;
+create trigger cm_module_content_approval_status_initial
+    before insert on public.cm_module_content
+    for each row execute function pipeline.check_initial_approval_status();
 
 -- An API edit that sends approved or published content back to the quality gate also asks for
 -- approval again (redefines 20261125001000's function, adding that one statement).

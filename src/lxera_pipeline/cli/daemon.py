@@ -27,7 +27,6 @@ from lxera_pipeline.listeners.config import DAEMON_FIELDS, DaemonConfig, DaemonC
 from lxera_pipeline.listeners.daemon import Daemon
 from lxera_pipeline.listeners.selection import HandlerSet, select_handlers
 from lxera_pipeline.log import get_logger
-from lxera_pipeline.operate.analytics import refresh_every
 from lxera_pipeline.settings import Settings
 
 log = get_logger(__name__)
@@ -76,22 +75,30 @@ def build_resources(settings: Settings) -> Any:
     return factory(settings) if callable(factory) else settings
 
 
-async def serve(
-    config: DaemonConfig, handlers: HandlerSet, resources: Any, analytics_seconds: float = 0
-) -> int:
-    """Run one daemon with signal handling (and the periodic analytics refresh when
-    ``analytics_seconds`` > 0); the process exit code."""
+async def serve(config: DaemonConfig, handlers: HandlerSet, resources: Any) -> int:
+    """Run one daemon with signal handling; the process exit code."""
     daemon = Daemon(config, handlers, resources=resources)
     try:
-        async with anyio.create_task_group() as side:
-            if analytics_seconds > 0:
-                side.start_soon(refresh_every, config.dsn, analytics_seconds)
-            await daemon.run(install_signals=True)
-            side.cancel_scope.cancel()
+        await daemon.run(install_signals=True)
     except Exception as exc:
         log.error("daemon.failed", error=f"{type(exc).__name__}: {exc}", exc_info=exc)
         return EXIT_FAILURE
     return EXIT_OK
+
+
+async def serve_with_side_tasks(
+    config: DaemonConfig, handlers: HandlerSet, resources: Any, analytics_seconds: float
+) -> int:
+    """:func:`serve`, and beside it the periodic analytics refresh (every ``analytics_seconds``;
+    0: none), stopped when the daemon stops."""
+    async with anyio.create_task_group() as side:
+        if analytics_seconds > 0:
+            from lxera_pipeline.operate.analytics import refresh_every
+
+            side.start_soon(refresh_every, config.dsn, analytics_seconds)
+        code = await serve(config, handlers, resources)
+        side.cancel_scope.cancel()
+    return code
 
 
 @click.command("run")
@@ -111,7 +118,7 @@ def run_command(**options: Any) -> None:
         fail(str(exc), EXIT_USAGE)
     resources = build_resources(settings)
     code = anyio.run(
-        serve,
+        serve_with_side_tasks,
         config,
         handlers,
         resources,

@@ -156,6 +156,12 @@ STATUS_SETS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("mm_audio_narrations", "status"): NARRATION_STATUSES,
 }
 
+# Tracked columns whose trigger fires on UPDATE only: a row's insert records no event for them
+# (their initial value is still checked against the "new" transitions).
+UPDATE_ONLY_COLUMNS: Final[frozenset[tuple[str, str]]] = frozenset(
+    {("cm_module_content", "approval_status")}
+)
+
 # Primary key column of every table that emits events.
 KEY_COLUMNS: Final[dict[str, str]] = {
     "cm_course_plans": "plan_id",
