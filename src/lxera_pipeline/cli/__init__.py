@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "analytics": "lxera_pipeline.cli.analytics_cmd:analytics_group",
     "db": "lxera_pipeline.cli.db_cmd:db_group",
     "media": "lxera_pipeline.cli.media_cmd:media_group",
+    "renders": "lxera_pipeline.cli.renders_cmd:renders_command",
     "demo": "lxera_pipeline.cli.demo:demo_command",
 }
 

@@ -46,6 +46,7 @@ class MultimediaSession(Row):
     created_at: datetime
     updated_at: datetime
     version_reason: str | None
+    render_priority: int
 
 
 class MultimediaAsset(Row):

@@ -205,3 +205,35 @@ def test_the_pipelines_edits_advanced_the_content_versions(workflow_run: Workflo
         )
         assert content["version"] == 1 + edits
         assert revisions == [{"version": v, "edited_via": "pipeline"} for v in range(1, 1 + edits)]
+
+
+RENDER_KINDS = {"media.slides": "slides", "media.narration": "narration", "media.video": "video"}
+RENDER_STATUS = {"pending": "queued", "running": "rendering", "done": "done", "dead": "failed"}
+
+
+def test_the_rendering_queue_agrees_with_the_deliveries(workflow_run: WorkflowRun) -> None:
+    for session in sessions(workflow_run):
+        queue = workflow_run.rows(
+            "select kind, status, attempts, worker, delivery_id, priority, queued_at, started_at,"
+            " finished_at from mm_rendering_queue where session_id = %(s)s order by kind",
+            s=session["session_id"],
+        )
+        deliveries = workflow_run.rows(
+            "select delivery_id, handler, state, attempts, leased_by from pipeline.deliveries"
+            " where entity_id = %(s)s and handler in ('media.slides', 'media.narration',"
+            " 'media.video') order by handler",
+            s=session["session_id"],
+        )
+        assert sorted(row["kind"] for row in queue) == ["narration", "slides", "video"]
+        by_kind = {RENDER_KINDS[d["handler"]]: d for d in deliveries}
+        for row in queue:
+            delivery = by_kind[row["kind"]]
+            assert (row["delivery_id"], row["status"], row["attempts"]) == (
+                delivery["delivery_id"],
+                RENDER_STATUS[delivery["state"]],
+                delivery["attempts"],
+            )
+            assert row["status"] == "done"
+            assert row["worker"] is not None
+            assert row["priority"] == session["render_priority"] == 0
+            assert row["queued_at"] <= row["started_at"] <= row["finished_at"]
