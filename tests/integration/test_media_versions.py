@@ -22,7 +22,7 @@ from lxera_pipeline.cli import cli
 from lxera_pipeline.cli.demo_daemon import in_process_daemon
 from lxera_pipeline.cli.demo_seed import seed_course
 from lxera_pipeline.handlers.workflow.resources import build_resources
-from lxera_pipeline.listeners.ops.errors import RefusedError, UnknownIdError
+from lxera_pipeline.listeners.ops.errors import OpsInputError, RefusedError, UnknownIdError
 from lxera_pipeline.operate import media
 from tests.integration.schema_rows import acting_as
 from tests.integration.workflow_support import (
@@ -127,6 +127,7 @@ async def test_regenerate_rollback_api_request_revision_and_section(
             key = row["storage_path"]
             assert key.startswith(f"{content['company_id']}/video/full_module/")
             assert f"_v{row['version_number']}_" in key
+            assert settings.storage_dir is not None
             assert (settings.storage_dir / settings.storage_bucket / key).is_file()
 
         # roll back to version 1
@@ -256,9 +257,9 @@ def test_regenerate_refuses_what_it_cannot_do(db: psycopg.Connection[Any]) -> No
             media.regenerate(conn, str(ids["cm_module_content"]), reason="x", actor="op")
         with pytest.raises(UnknownIdError):
             media.regenerate(conn, str(uuid.uuid4()), reason="x", actor="op")
-        with pytest.raises(media.OpsInputError, match="--reason"):
+        with pytest.raises(OpsInputError, match="--reason"):
             media.regenerate(conn, str(ids["cm_module_content"]), reason="  ", actor="op")
-        with pytest.raises(media.OpsInputError, match="--section"):
+        with pytest.raises(OpsInputError, match="--section"):
             media.regenerate(
                 conn, str(ids["cm_module_content"]), reason="x", actor="op", section="intro"
             )
