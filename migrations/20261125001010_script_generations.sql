@@ -20,7 +20,7 @@ create table public.mm_script_generations (
     completion_tokens  integer not null default 0
                        constraint mm_script_generations_completion_tokens_check
                        check (completion_tokens >= 0),
-    total_tokens       integer generated always as (prompt_tokens + completion_tokens) stored,
+    total_tokens       integer not null default 0,  -- prompt + completion (a CHECK keeps it)
     token_source       text not null
                        constraint mm_script_generations_token_source_check
                        check (token_source in ('reported', 'counted')),
@@ -41,6 +41,8 @@ create table public.mm_script_generations (
                        constraint mm_script_generations_words_check check (words >= 0),
     created_at         timestamptz not null default now(),
     updated_at         timestamptz not null default now(),
+    constraint mm_script_generations_total_tokens_check
+        check (total_tokens = prompt_tokens + completion_tokens),
     constraint mm_script_generations_completed_check
         check ((status = 'completed') = (error_message is null)),
     constraint mm_script_generations_session_fkey foreign key (session_id, company_id)

@@ -34,8 +34,8 @@ def _seed(conn: Conn) -> dict[str, Any]:
     )
     conn.execute(
         "insert into mm_script_generations (session_id, content_id, company_id, backend,"
-        " token_source, duration_seconds, status) values (%s, %s, %s, 'rule_based', 'counted',"
-        " 0.5, 'completed')",
+        " prompt_tokens, completion_tokens, total_tokens, token_source, duration_seconds, status)"
+        " values (%s, %s, %s, 'rule_based', 3, 2, 5, 'counted', 0.5, 'completed')",
         (session, content, ids["companies"]),
     )
     conn.execute(
