@@ -326,9 +326,13 @@ async def test_a_module_requiring_approval_waits_for_the_approver(
             (1, False),
             (2, True),
         ]
-        (after,) = fetch(
-            db_dsn,
-            "select status from cm_module_content where content_id = %(c)s",
-            {"c": content_id},
-        )
-        assert after["status"] == "published"
+
+        def published() -> bool:
+            rows = fetch(
+                db_dsn,
+                "select status from cm_module_content where content_id = %(c)s",
+                {"c": content_id},
+            )
+            return rows == [{"status": "published"}]
+
+        await until(published)  # media.publish follows the completed session
