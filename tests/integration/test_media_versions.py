@@ -74,6 +74,18 @@ def completed(dsn: str, content_id: uuid.UUID, count: int) -> Callable[[], bool]
     return check
 
 
+def content_is(dsn: str, content_id: uuid.UUID, status: str) -> Callable[[], bool]:
+    def check() -> bool:
+        rows = fetch(
+            dsn,
+            "select status from cm_module_content where content_id = %(c)s",
+            {"c": content_id},
+        )
+        return rows == [{"status": status}]
+
+    return check
+
+
 def _cli(dsn: str, *args: str) -> Any:
     return CliRunner().invoke(cli, list(args), env={"DATABASE_URL": dsn})
 
@@ -186,6 +198,7 @@ async def test_regenerate_rollback_api_request_revision_and_section(
 
         await anyio.to_thread.run_sync(human_edit)
         await until(completed(db_dsn, content_id, 4))
+        await until(content_is(db_dsn, content_id, "published"))
         fourth = versions(db_dsn, content_id)[3]
         (now,) = fetch(
             db_dsn, "select * from cm_module_content where content_id = %(c)s", {"c": content_id}
@@ -327,12 +340,5 @@ async def test_a_module_requiring_approval_waits_for_the_approver(
             (2, True),
         ]
 
-        def published() -> bool:
-            rows = fetch(
-                db_dsn,
-                "select status from cm_module_content where content_id = %(c)s",
-                {"c": content_id},
-            )
-            return rows == [{"status": "published"}]
-
-        await until(published)  # media.publish follows the completed session
+        # media.publish follows the completed session
+        await until(content_is(db_dsn, content_id, "published"))
