@@ -172,3 +172,43 @@ async def test_recorded_views_match_the_refreshed_aggregates(db_dsn: str, tmp_pa
         "select views from pipeline.analytics_video_views where asset_id = %(a)s",
         {"a": video["asset_id"]},
     ) == [{"views": 4}]
+
+
+@pytest.mark.anyio
+async def test_the_run_command_refreshes_beside_the_daemon(
+    db_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lxera-pipeline run` starts serve() with the periodic refresh beside it, and stops the
+    refresh when serve() returns."""
+    from types import SimpleNamespace
+
+    from lxera_pipeline.cli import daemon as run_module
+    from tests.integration.schema_rows import seed_company
+
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        asset = seed_company(conn)["mm_multimedia_assets"]  # a video without a duration
+        conn.execute(
+            "insert into mm_video_analytics (asset_id, seconds_watched, completed)"
+            " values (%s, 1, false)",
+            (asset,),
+        )
+
+    def views() -> list[dict[str, Any]]:
+        return fetch(
+            db_dsn,
+            "select views from pipeline.analytics_video_views where asset_id = %(a)s",
+            {"a": asset},
+        )
+
+    assert views() == []  # not refreshed since the video and its view were recorded
+
+    async def serve_until_refreshed(*_: Any) -> int:
+        with anyio.fail_after(20):
+            while await anyio.to_thread.run_sync(views) != [{"views": 1}]:  # noqa: ASYNC110
+                await anyio.sleep(0.1)
+        return 7
+
+    monkeypatch.setattr(run_module, "serve", serve_until_refreshed)
+    config = SimpleNamespace(dsn=db_dsn)
+    code = await run_module.serve_with_side_tasks(config, None, None, 0.2)  # type: ignore[arg-type]
+    assert code == 7
