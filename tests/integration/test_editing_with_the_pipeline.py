@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from pathlib import Path
-from typing import Any
 
 import anyio
 import psycopg
@@ -16,6 +15,7 @@ import pytest
 
 from lxera_pipeline.cli.demo_daemon import in_process_daemon
 from lxera_pipeline.cli.demo_seed import seed_course
+from lxera_pipeline.generators.ports import ContentWriter
 from lxera_pipeline.generators.text.factory import rule_based_text_ports
 from lxera_pipeline.generators.types import Learner, ModuleResearch, ModuleSections, ModuleSpec
 from lxera_pipeline.handlers.workflow.resources import build_resources
@@ -33,7 +33,7 @@ from tests.integration.workflow_support import (
 class EditedMidWrite:
     """A content writer during whose first call a person edits the module (a new version)."""
 
-    inner: Any
+    inner: ContentWriter
     dsn: str
     edited: list[uuid.UUID] = dataclasses.field(default_factory=list)
 
