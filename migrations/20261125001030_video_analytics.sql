@@ -135,7 +135,8 @@ $$;
 comment on function public.record_video_view(uuid, numeric, boolean) is
     'Record one view of a video of the caller''s company: seconds watched (0 .. duration + '
     'slack) and whether it was watched to the end. Returns the view id.';
-revoke all on function public.record_video_view(uuid, numeric, boolean) from public;
+-- (Supabase's default privileges would grant anon EXECUTE: revoked explicitly.)
+revoke all on function public.record_video_view(uuid, numeric, boolean) from public, anon;
 grant execute on function public.record_video_view(uuid, numeric, boolean)
     to authenticated, service_role;
 

@@ -62,7 +62,8 @@ end
 $$;
 comment on function public.search_module_content(text, integer) is
     'Modules matching a web-search style query (the caller''s rows only), best first.';
-revoke all on function public.search_module_content(text, integer) from public;
+-- (Supabase's default privileges would grant anon EXECUTE: revoked explicitly.)
+revoke all on function public.search_module_content(text, integer) from public, anon;
 grant execute on function public.search_module_content(text, integer)
     to authenticated, service_role;
 
