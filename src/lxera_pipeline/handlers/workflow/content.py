@@ -103,9 +103,9 @@ async def write_content(ctx: HandlerContext) -> None:
 async def settle_after_failure(ctx: HandlerContext) -> None:
     content_id = entity_id(ctx)
     async with ctx.connection() as conn:
-        content = await get_module_content(conn, content_id)
-    if content is None or content.plan_id is None:
+        plan_id = await content_plan_id(conn, content_id)  # ids only: the row may not parse
+    if plan_id is None:
         return skip(ctx, f"{CONTENT} {content_id} belongs to no plan")
     async with ctx.transaction() as conn:
-        outcome = await settle_plan(conn, content.plan_id)
+        outcome = await settle_plan(conn, plan_id)
         ctx.note(plan=outcome or "unchanged")
