@@ -183,3 +183,32 @@ def test_the_database_refuses_what_no_setting_allows(db_dsn: str) -> None:
                 pytest.raises(errors.CheckViolation, match=constraint),
             ):
                 set_column(api, table, ids[table], column, value)
+
+
+@pytest.mark.anyio
+async def test_a_module_spec_without_a_title_uses_the_module_name(
+    db_dsn: str, tmp_path: Path
+) -> None:
+    settings = settings_for(db_dsn, tmp_path)
+
+    async def setup(conn: AsyncConnection[Any]) -> None:
+        company, employee = await people(conn)
+        await create_module_content(
+            conn,
+            company_id=company,
+            module_name="Budgets",
+            employee_name="Zoë",
+            session_id="s-untitled",
+            module_spec={"description": "Plan a budget.", "demo_quality": "full"},
+            assigned_to=employee,
+        )
+
+    def written() -> bool:
+        rows = fetch(db_dsn, "select status from cm_module_content")
+        return bool(rows) and rows[0]["status"] not in ("draft",)
+
+    await run_daemon_until(db_dsn, settings, setup, written)
+    [content] = fetch(db_dsn, "select * from cm_module_content")
+    assert content["status"] != "failed", content["failure_reason"]
+    assert content["total_word_count"] > 0
+    assert "Budgets" in (content["introduction"] or "")
