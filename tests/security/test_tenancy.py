@@ -50,16 +50,27 @@ def _admin(ids: Ids) -> dict[str, Any]:
     return {"sub": str(ids["users"]), "role": "company_admin", "company_id": str(ids["companies"])}
 
 
+# A foreign reference is refused to the admin: by the same-company key, or earlier by the column
+# privileges where the column is the pipeline's own.
+REFUSED = (errors.ForeignKeyViolation, errors.InsufficientPrivilege)
+
+
 @pytest.mark.parametrize(("table", "column", "target"), ROW_LINKS)
 def test_an_admin_cannot_point_a_reference_at_another_companys_row(
     schema_db: Conn, companies: tuple[Ids, Ids], table: str, column: str, target: str
 ) -> None:
     mine, theirs = companies
-    with acting_as(schema_db, "authenticated", _admin(mine)) as conn:
-        assert set_column(conn, table, mine[table], column, mine[target]) == 1
-        with pytest.raises(errors.ForeignKeyViolation) as refused, conn.transaction():
-            set_column(conn, table, mine[table], column, theirs[target])
+    with (
+        acting_as(schema_db, "authenticated", _admin(mine)) as conn,
+        pytest.raises(REFUSED) as refused,
+    ):
+        set_column(conn, table, mine[table], column, theirs[target])
     assert str(theirs["companies"]) not in str(refused.value)
+    # The key itself holds for every writer, the service key's too.
+    with acting_as(schema_db, "service_role") as conn:
+        assert set_column(conn, table, mine[table], column, mine[target]) == 1
+        with pytest.raises(errors.ForeignKeyViolation), conn.transaction():
+            set_column(conn, table, mine[table], column, theirs[target])
 
 
 @pytest.mark.parametrize(("table", "column"), [*USER_LINKS, ("employees", "user_id")])
@@ -84,14 +95,20 @@ def test_a_narrations_segments_stay_in_its_company(
 ) -> None:
     mine, theirs = companies
     narration, asset = mine["mm_audio_narrations"], mine["mm_multimedia_assets"]
-    with acting_as(schema_db, "authenticated", _admin(mine)) as conn:
-        assert set_column(conn, "mm_audio_narrations", narration, "segments_audio_ids", [asset])
+    column = "segments_audio_ids"
+    with (
+        acting_as(schema_db, "authenticated", _admin(mine)) as conn,
+        pytest.raises(REFUSED),
+    ):
+        set_column(conn, "mm_audio_narrations", narration, column, [theirs["mm_multimedia_assets"]])
+    with acting_as(schema_db, "service_role") as conn:
+        assert set_column(conn, "mm_audio_narrations", narration, column, [asset])
         for foreign in ([theirs["mm_multimedia_assets"]], [asset, uuid.uuid4()]):
             with (
                 pytest.raises(errors.ForeignKeyViolation, match="assets of the row's company"),
                 conn.transaction(),
             ):
-                set_column(conn, "mm_audio_narrations", narration, "segments_audio_ids", foreign)
+                set_column(conn, "mm_audio_narrations", narration, column, foreign)
 
 
 def test_every_reference_between_company_rows_carries_the_company(schema_db: Conn) -> None:
