@@ -19,6 +19,7 @@ from psycopg.rows import dict_row
 
 from lxera_pipeline.events.models import parse_event
 from lxera_pipeline.handlers.workflow.content import fail_settling_plan
+from lxera_pipeline.handlers.workflow.media_session import fail_session
 from tests.integration.workflow_support import fetch
 from tests.security.support import nothing_open, people, run_daemon_until, settings_for
 
@@ -259,3 +260,36 @@ async def test_a_plan_that_could_not_be_settled_is_failed_by_the_hook(db_dsn: st
         "status": "failed",
         "error_message": f"settling the plan after a failed module gave up: {INTERNAL}",
     }
+
+
+@pytest.mark.anyio
+async def test_a_media_session_that_does_not_parse_is_failed_by_its_hook(db_dsn: str) -> None:
+    """The media stages' hook (fail_session) marks a session failed, prefixed with its stage,
+    although its generation_config no longer parses as the row model's object."""
+    _drop_shape_checks(db_dsn, "mm_multimedia_sessions.generation_config")
+    async with await AsyncConnection.connect(db_dsn, autocommit=True) as conn:
+        plan = await _plan(conn, "producing", '{"modules": [{"title": "Budgets"}]}')
+        content = await _content(conn, plan, "draft", "{}", replica=False)
+        session = await _sql(
+            conn,
+            "insert into public.mm_multimedia_sessions (company_id, content_id, module_name,"
+            " employee_name) values (%(co)s, %(c)s, 'Budgets', 'Zoë') returning session_id",
+            co=plan["company_id"],
+            c=content,
+        )
+        await _sql(
+            conn,
+            "update public.mm_multimedia_sessions set status = 'processing',"
+            " current_stage = 'audio_generation', generation_config = '[]'::jsonb"
+            " where session_id = %(s)s",
+            replica=True,
+            s=session["session_id"],
+        )
+        cur = await conn.cursor(row_factory=dict_row).execute(
+            "select * from pipeline.events where entity_id = %(s)s", {"s": session["session_id"]}
+        )
+        event = parse_event(dict((await cur.fetchall())[-1]))
+        async with conn.transaction():
+            await fail_session(conn, event, INTERNAL)
+    row = _one(db_dsn, "select status, error_details from mm_multimedia_sessions")
+    assert row == {"status": "failed", "error_details": f"audio_generation: {INTERNAL}"}

@@ -79,3 +79,10 @@ async def content_plan_id(conn: AsyncConnection[Any], content_id: UUID) -> UUID 
     params = {"content_id": v.check_uuid("content_id", content_id)}
     row = await fetch_one(conn, "select_content_plan_id", params)
     return None if row is None else row["plan_id"]
+
+
+async def fail_open_session(conn: AsyncConnection[Any], session_id: UUID, reason: str) -> bool:
+    """A media session that is 'started' or 'processing' becomes 'failed'; the reason is prefixed
+    with the stage it stopped at."""
+    params = {"session_id": v.check_uuid("session_id", session_id), "reason": _reason(reason)}
+    return await fetch_one(conn, "fail_open_session", params) is not None

@@ -40,3 +40,9 @@ select status from public.cm_course_plans where plan_id = %(plan_id)s for update
 
 -- name: select_content_plan_id
 select plan_id from public.cm_module_content where content_id = %(content_id)s;
+
+-- name: fail_open_session
+update public.mm_multimedia_sessions
+   set status = 'failed', error_details = left(current_stage || ': ' || %(reason)s, 2000)
+ where session_id = %(session_id)s and status in ('started', 'processing')
+returning session_id;
