@@ -8,9 +8,8 @@ from typing import Any
 
 import anyio
 
-from lxera_pipeline.listeners.config import DaemonConfig
+from lxera_pipeline.listeners.config import DaemonConfig, select_handlers
 from lxera_pipeline.listeners.daemon import Daemon
-from lxera_pipeline.listeners.selection import select_handlers
 from lxera_pipeline.settings import Settings
 
 WORKFLOW_GROUPS = "content,media"

@@ -21,7 +21,7 @@ from psycopg.rows import DictRow
 
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.events.models import StatusEvent
-from lxera_pipeline.listeners.fencing import AttemptFacts
+from lxera_pipeline.listeners.store import AttemptFacts
 
 
 class DryRunContext:

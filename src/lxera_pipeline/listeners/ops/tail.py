@@ -1,9 +1,10 @@
 """`tail`: print events as they commit.
 
 The LISTEN side is the daemon's own :class:`~lxera_pipeline.listeners.listener.Listener` (the
-arm/disarm wake-up protocol, the NOTIFY probe, the reconnect policy); what it "claims" here is the
-next page of events, read by :class:`TailFeed`. :class:`TailCursor` makes sure an event whose id is
-lower than one already printed (its transaction committed later) is still printed, exactly once.
+NOTIFY probe, the reconnect policy); a tail arms it and stays armed (writers NOTIFY while some
+listener is armed), and on every wake-up reads the next page of events with :class:`TailFeed`.
+:class:`TailCursor` makes sure an event whose id is lower than one already printed (its
+transaction committed later) is still printed, exactly once.
 """
 
 from __future__ import annotations
@@ -20,14 +21,11 @@ from psycopg.rows import DictRow
 
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.listeners.config import DaemonConfig, new_worker_id
-from lxera_pipeline.listeners.connector import Connector
-from lxera_pipeline.listeners.listener import Listener
+from lxera_pipeline.listeners.connection import RECOVERABLE, BackoffPolicy, Connector
+from lxera_pipeline.listeners.listener import STOP, Listener, Probe, WakeSignal
 from lxera_pipeline.listeners.ops.events import filtered_query
 from lxera_pipeline.listeners.ops.filters import EventFilter
 from lxera_pipeline.listeners.ops.tail_cursor import TailCursor
-from lxera_pipeline.listeners.probe import Probe
-from lxera_pipeline.listeners.reconnect import ReconnectPolicy
-from lxera_pipeline.listeners.wake import STOP, WakeSignal
 from lxera_pipeline.settings import Settings
 
 Row = dict[str, Any]
@@ -93,8 +91,8 @@ class TailSession:
         self.stop.set()
         self.wake.kick(STOP)
 
-    async def claim(self, connector: Connector) -> bool:
-        """The listener's "claim": print what is new. Always drained (one query reads it all)."""
+    async def claim(self, connector: Connector) -> None:
+        """Print what is new (one query reads it all)."""
         async with connector.pool.connection() as conn:
             rows = await (self.feed.poll(conn) if self._started else self.feed.start(conn))
         for row in rows:
@@ -107,7 +105,6 @@ class TailSession:
         self._started = True
         if self.finished():
             self.end()
-        return True
 
 
 def _config(settings: Settings, dsn: str, options: TailOptions) -> DaemonConfig:
@@ -121,12 +118,9 @@ async def follow(settings: Settings, dsn: str, session: TailSession) -> int:
     async with Connector(config) as connector, anyio.create_task_group() as group:
         listener = Listener(
             connector=connector,
-            claim_until_empty=lambda: session.claim(connector),
-            has_room=lambda: True,  # one query reads everything new: a tail is never saturated
             wake=session.wake,
             stop=session.stop,
-            policy=ReconnectPolicy(ceiling_seconds=config.reconnect_max_seconds),
-            poll_seconds=config.poll_seconds,
+            policy=BackoffPolicy(ceiling_seconds=config.reconnect_max_seconds),
             probe=Probe(
                 config.worker_id,
                 config.probe_seconds,
@@ -135,9 +129,33 @@ async def follow(settings: Settings, dsn: str, session: TailSession) -> int:
         )
         if session.options.duration_seconds is not None:
             group.start_soon(_end_after, session, session.options.duration_seconds)
-        await listener.serve()
+        try:
+            while not session.stop.is_set():
+                try:
+                    await listener.connect()
+                    await _print_while_connected(listener, session, connector, config)
+                except RECOVERABLE as exc:
+                    await listener.lost(exc)
+        finally:
+            await listener.close()
         group.cancel_scope.cancel()
     return session.printed
+
+
+async def _print_while_connected(
+    listener: Listener, session: TailSession, connector: Connector, config: DaemonConfig
+) -> None:
+    """Print what is new, then arm and print on every wake-up. A refused arm (another listener
+    is armed, or writers are mid-commit) is tried again after the next wake-up."""
+    armed = False
+    await session.claim(connector)  # the catch-up read of every (re)connect
+    while not session.stop.is_set():
+        if not armed:
+            armed, _ = await listener.arm()
+            if armed:
+                await session.claim(connector)  # closes the race with writers that just committed
+        await listener.wait(config.poll_seconds)
+        await session.claim(connector)
 
 
 async def _end_after(session: TailSession, seconds: float) -> None:
