@@ -18,13 +18,13 @@ from lxera_pipeline.listeners.connection import BackoffPolicy, Connector
 from lxera_pipeline.listeners.context import DeliveryContext
 from lxera_pipeline.listeners.health import DaemonMetrics
 from lxera_pipeline.listeners.listener import WakeSignal
-from lxera_pipeline.listeners.ops.dry_run_context import DryRunContext
 from lxera_pipeline.listeners.store import (
     ANALYZE_AFTER_ROUTED,
     ROUTE_EVERY_SECONDS,
     DeliveryStore,
     FenceToken,
 )
+from lxera_pipeline.operate.replay import DryRunContext
 from tests.integration import daemon_handlers as handlers
 from tests.integration.daemon_support import (
     audit,

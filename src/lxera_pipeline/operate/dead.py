@@ -1,8 +1,4 @@
-"""`dead list` and `dead retry`: dead-lettered deliveries, and sending them back to the queue.
-
-A retried delivery goes back to ``pending`` with its attempts reset and its last error kept; an
-audit row (outcome ``released``, ``detail.action = "dead_retry"``, who and why) records the retry.
-"""
+"""`dead list` and `dead retry`: the dead letters, and handing them back to the daemons."""
 
 from __future__ import annotations
 
@@ -11,12 +7,24 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import click
 import psycopg
 from psycopg.rows import DictRow
+from rich.table import Column
 
 from lxera_pipeline.db.queries import load_query
-from lxera_pipeline.listeners.ops.errors import OpsInputError, UnknownIdError
-from lxera_pipeline.listeners.ops.filters import check_table
+from lxera_pipeline.operate.common import (
+    OpsInputError,
+    UnknownIdError,
+    check_table,
+    clip,
+    clock,
+    console,
+    one_day,
+    ops_table,
+    uuid_column,
+    when,
+)
 
 Row = dict[str, Any]
 
@@ -83,3 +91,48 @@ def retry_dead(
     if missing and not rows:
         raise UnknownIdError(f"no dead delivery with id {', '.join(map(str, missing))}")
     return rows
+
+
+def print_dead(rows: list[Row]) -> None:
+    """The dead deliveries as a table, then each distinct last error once."""
+    day = one_day([row["finished_at"] for row in rows if row["finished_at"]])
+    table = ops_table(
+        "delivery",
+        "event",
+        Column("handler", no_wrap=True),
+        uuid_column(),
+        "tries",
+        Column("dead since", no_wrap=True),
+        Column("replayed", no_wrap=True),
+        title=f"{len(rows)} dead deliveries" + (f" ({day})" if day else ""),
+    )
+    errors: dict[str, list[str]] = {}
+    for row in rows:
+        replayed = row["replayed_by_delivery"]
+        table.add_row(
+            str(row["delivery_id"]),
+            str(row["event_id"]),
+            row["handler"],
+            str(row["entity_id"]),
+            f"{row['attempts']}/{row['max_attempts']}",
+            (clock if day else when)(row["finished_at"]),
+            f"by {replayed} ({row['replay_state']})" if replayed else "-",
+        )
+        errors.setdefault(clip(row["last_error"], 200), []).append(str(row["delivery_id"]))
+    out = console()
+    out.print(table)
+    for error, ids in errors.items():
+        out.print(f"last error of {', '.join(ids)}: {error}")
+
+
+def print_retried(rows: list[Row], asked: tuple[int, ...]) -> None:
+    """What `dead retry` sent back, and which asked-for ids were not dead."""
+    missing = sorted(set(asked) - {int(row["delivery_id"]) for row in rows})
+    for row in rows:
+        click.echo(
+            f"delivery {row['delivery_id']} ({row['handler']}, event {row['event_id']}) "
+            f"is pending again after {row['previous_attempts']} attempts"
+        )
+    if missing:
+        click.echo(f"not dead (left alone): {', '.join(map(str, missing))}", err=True)
+    click.echo(f"{len(rows)} dead deliveries sent back to the queue")

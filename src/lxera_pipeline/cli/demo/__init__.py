@@ -18,10 +18,10 @@ from psycopg import AsyncConnection
 from rich.console import Console
 
 from lxera_pipeline.cli.common import EXIT_FAILURE, EXIT_OK, database_dsn, fail, load_settings
-from lxera_pipeline.cli.demo_daemon import in_process_daemon
-from lxera_pipeline.cli.demo_progress import ModuleProgress, follow_plan
-from lxera_pipeline.cli.demo_seed import DemoCourse, Seeded, seed_course
-from lxera_pipeline.cli.demo_view import print_summary
+from lxera_pipeline.cli.demo.daemon import in_process_daemon
+from lxera_pipeline.cli.demo.progress import ModuleProgress, follow_plan
+from lxera_pipeline.cli.demo.seed import DemoCourse, Seeded, seed_course
+from lxera_pipeline.cli.demo.view import print_summary
 from lxera_pipeline.data.statements import fetch_one
 from lxera_pipeline.db.migrate import MigrationError, migrate
 from lxera_pipeline.handlers.workflow.resources import Resources, build_resources

@@ -10,12 +10,15 @@ transaction committed later) is still printed, exactly once.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from dataclasses import dataclass
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
+import click
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
@@ -23,9 +26,7 @@ from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.listeners.config import DaemonConfig, new_worker_id
 from lxera_pipeline.listeners.connection import RECOVERABLE, BackoffPolicy, Connector
 from lxera_pipeline.listeners.listener import STOP, Listener, Probe, WakeSignal
-from lxera_pipeline.listeners.ops.events import filtered_query
-from lxera_pipeline.listeners.ops.filters import EventFilter
-from lxera_pipeline.listeners.ops.tail_cursor import TailCursor
+from lxera_pipeline.operate.common import EventFilter, clock, filtered_query, stream, transition
 from lxera_pipeline.settings import Settings
 
 Row = dict[str, Any]
@@ -161,3 +162,66 @@ async def _print_while_connected(
 async def _end_after(session: TailSession, seconds: float) -> None:
     await anyio.sleep(seconds)
     session.end()
+
+
+@dataclass(frozen=True)
+class Gap:
+    noticed_at: float
+    horizon: int  # snapshot xmax of the poll that noticed the gap
+
+
+@dataclass
+class TailCursor:
+    after: int
+    min_gap_seconds: float = 2.0
+    gaps: dict[int, Gap] = field(default_factory=dict)
+
+    def params(self) -> dict[str, Any]:
+        return {"after": self.after, "gaps": sorted(self.gaps)}
+
+    def accept(
+        self, rows: Iterable[Row], snap_xmin: int, snap_xmax: int, now: float | None = None
+    ) -> list[Row]:
+        """Rows of one poll (ascending ids) -> the ones not seen before, in id order."""
+        now = time.monotonic() if now is None else now
+        fresh: list[Row] = []
+        for row in rows:
+            event_id = int(row["event_id"])
+            if event_id > self.after:
+                for missing in range(self.after + 1, event_id):
+                    self.gaps[missing] = Gap(now, snap_xmax)
+                self.after = event_id
+            elif self.gaps.pop(event_id, None) is None:
+                continue
+            fresh.append(row)
+        self._expire(snap_xmin, now)
+        return fresh
+
+    def _expire(self, snap_xmin: int, now: float) -> None:
+        for event_id, gap in list(self.gaps.items()):
+            if snap_xmin >= gap.horizon and now - gap.noticed_at >= self.min_gap_seconds:
+                del self.gaps[event_id]
+
+
+INTERNAL = ("matches", "snap_xmin", "snap_xmax")
+
+
+def tail_printer(as_json: bool) -> Printer:
+    """Prints one event per line: human-readable, or one JSON object."""
+
+    def print_row(row: dict[str, Any]) -> None:
+        if as_json:
+            data = {key: value for key, value in row.items() if key not in INTERNAL}
+            click.echo(json.dumps(data, default=str))
+        else:
+            click.echo(tail_line(row))
+
+    return print_row
+
+
+def tail_line(row: Row) -> str:
+    cause = f" (caused by {row['causation_id']})" if row.get("causation_id") else ""
+    return (
+        f"{clock(row['committed_at'])}  #{row['event_id']}  {stream(row)}  "
+        f"{row['entity_id']}  {transition(row)}{cause}"
+    )

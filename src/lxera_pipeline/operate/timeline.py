@@ -1,17 +1,27 @@
-"""Human output of `timeline`."""
+"""`timeline ENTITY`: one entity's history (events, deliveries, attempts) and where it stands now,
+and printing it."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict, dataclass, field
 from typing import Any
+from uuid import UUID
 
+import psycopg
+from psycopg.rows import DictRow
 from rich.table import Column, Table
 from rich.text import Text
 
-from lxera_pipeline.cli.render import (
+from lxera_pipeline.db.queries import load_query
+from lxera_pipeline.operate.common import (
+    CurrentStatus,
+    UnknownIdError,
     clip,
     clock,
     console,
+    current_status,
+    key_columns,
     one_day,
     ops_table,
     seconds,
@@ -20,10 +30,95 @@ from lxera_pipeline.cli.render import (
     transition,
     when,
 )
-from lxera_pipeline.listeners.ops.status import CurrentStatus
-from lxera_pipeline.listeners.ops.timeline import Timeline, TimelineStep
 
 Row = dict[str, Any]
+
+
+@dataclass
+class TimelineStep:
+    """One event of the timeline with the handler work it started."""
+
+    event: Row
+    depth: int
+    since_previous_seconds: float | None
+    deliveries: list[Row] = field(default_factory=list)
+    audit: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Timeline:
+    entity_id: UUID
+    steps: list[TimelineStep]
+    now: list[CurrentStatus]
+
+    @property
+    def span_seconds(self) -> float:
+        if not self.steps:
+            return 0.0
+        first, last = self.steps[0].event, self.steps[-1].event
+        return float((last["committed_at"] - first["committed_at"]).total_seconds())
+
+
+def _grouped(rows: list[Row]) -> dict[int, list[Row]]:
+    groups: dict[int, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(int(row["event_id"]), []).append(row)
+    return groups
+
+
+def _depths(events: list[Row]) -> dict[int, int]:
+    """Causation depth inside the timeline: an event's cause (if shown) sits one level up."""
+    depths: dict[int, int] = {}
+    for event in events:
+        cause = event["causation_id"]
+        depths[event["event_id"]] = depths[cause] + 1 if cause in depths else 0
+    return depths
+
+
+def _steps(events: list[Row], deliveries: list[Row], audit: list[Row]) -> list[TimelineStep]:
+    by_delivery, by_audit, depths = _grouped(deliveries), _grouped(audit), _depths(events)
+    steps: list[TimelineStep] = []
+    previous = None
+    for event in events:
+        gap = (event["committed_at"] - previous).total_seconds() if previous else None
+        steps.append(
+            TimelineStep(
+                event,
+                depths[event["event_id"]],
+                gap,
+                by_delivery.get(event["event_id"], []),
+                by_audit.get(event["event_id"], []),
+            )
+        )
+        previous = event["committed_at"]
+    return steps
+
+
+def _standing(conn: psycopg.Connection[DictRow], events: list[Row]) -> list[CurrentStatus]:
+    keys = key_columns(conn)
+    seen: dict[tuple[str, str, UUID], None] = {}
+    for event in events:
+        seen.setdefault((event["table_name"], event["status_column"], event["entity_id"]), None)
+    return [current_status(conn, table, column, entity, keys) for table, column, entity in seen]
+
+
+def build_timeline(conn: psycopg.Connection[DictRow], entity_id: UUID) -> Timeline:
+    """Every event related to ``entity_id`` in commit order, its handler work, and status now."""
+    events = [
+        dict(r) for r in conn.execute(load_query("ops_timeline_events"), {"entity": entity_id})
+    ]
+    if not any(
+        event["entity_id"] == entity_id or event["correlation_id"] == entity_id for event in events
+    ):
+        raise UnknownIdError(f"no events for entity {entity_id}")
+    ids = [event["event_id"] for event in events]
+    deliveries = [
+        dict(r) for r in conn.execute(load_query("ops_deliveries_for_events"), {"event_ids": ids})
+    ]
+    audit = [dict(r) for r in conn.execute(load_query("ops_audit_for_events"), {"event_ids": ids})]
+    return Timeline(entity_id, _steps(events, deliveries, audit), _standing(conn, events))
+
+
 MAX_ROWS_LISTED = 3
 
 
@@ -75,7 +170,7 @@ def _similar(a: TimelineStep, b: TimelineStep) -> bool:
     )
 
 
-def _grouped(steps: list[TimelineStep]) -> list[list[TimelineStep]]:
+def _grouped_steps(steps: list[TimelineStep]) -> list[list[TimelineStep]]:
     """Consecutive similar events of different rows, shown as one line."""
     groups: list[list[TimelineStep]] = []
     for step in steps:
@@ -116,12 +211,12 @@ def _history(timeline: Timeline) -> Table:
         "handlers",
         title=f"Timeline of {timeline.entity_id}" + (f" ({day})" if day else ""),
     )
-    for group in _grouped(timeline.steps):
+    for group in _grouped_steps(timeline.steps):
         table.add_row(*_row(group, timeline, clock if day else when))
     return table
 
 
-def _standing(timeline: Timeline) -> Table:
+def _standing_table(timeline: Timeline) -> Table:
     """Every row involved and its status now; tables with many rows as counts per status."""
     table = ops_table("table", "entity", "status now", title="Where it stands now")
     by_table: dict[str, list[CurrentStatus]] = {}
@@ -143,4 +238,14 @@ def timeline_view(timeline: Timeline) -> None:
     out = console()
     out.print(_history(timeline))
     out.print(f"{len(timeline.steps)} events over {seconds(timeline.span_seconds) or '0ms'}")
-    out.print(_standing(timeline))
+    out.print(_standing_table(timeline))
+
+
+def timeline_json(timeline: Timeline) -> dict[str, Any]:
+    """The timeline as plain data (`timeline --json`)."""
+    return {
+        "entity_id": timeline.entity_id,
+        "span_seconds": timeline.span_seconds,
+        "steps": [asdict(step) for step in timeline.steps],
+        "now": [asdict(now) for now in timeline.now],
+    }

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from lxera_pipeline.cli.demo_progress import ModuleProgress
+from lxera_pipeline.cli.demo.progress import ModuleProgress
 from lxera_pipeline.data.statements import Row, fetch_all
 
 KINDS = {

@@ -1,22 +1,17 @@
-"""`prune`: delete (or archive, then delete) finished events past the retention, in batches.
-
-An event is finished when every one of its deliveries is ``done`` or ``skipped`` (or it has none)
-and all of them finished before the cutoff. Pending, running and dead work is never touched: such
-an event keeps all of its deliveries and audit rows. Each batch is one transaction that locks its
-events, so a replay cannot add a delivery to an event being pruned.
-"""
+"""`prune`: remove finished events past the retention (optionally archiving them first)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import click
 import psycopg
 from psycopg.rows import DictRow
 
 from lxera_pipeline.db.queries import load_query
-from lxera_pipeline.listeners.ops.errors import OpsInputError
 from lxera_pipeline.log import get_logger
+from lxera_pipeline.operate.common import OpsInputError, when
 
 log = get_logger(__name__)
 
@@ -59,3 +54,12 @@ def prune(
         report.archived_rows += int(row["archived_rows"])
         log.info("prune.batch", events=row["events"], audit_rows=row["audit_rows"])
     return report
+
+
+def print_report(report: PruneReport, archive: bool) -> None:
+    verb = "archived and deleted" if archive else "deleted"
+    click.echo(
+        f"{verb} {report.events} events, {report.deliveries} deliveries and "
+        f"{report.audit_rows} audit rows committed before {when(report.cutoff)} "
+        f"in {report.batches} batches"
+    )
