@@ -30,6 +30,7 @@ from tests.integration.daemon_support import (
     audit,
     daemon_config,
     deliveries,
+    eventually,
     record,
     rows,
     running_daemon,
@@ -225,7 +226,21 @@ async def test_a_running_daemon_renews_the_leases_of_claims_waiting_to_start(dsn
     async with running_daemon(dsn, lease_seconds=2.0, heartbeat_seconds=0.2) as daemon:
         config = daemon.config
         claimer = store_for(daemon.parts.connector, config.worker_id, lease=2.0)
-        [waiting] = await claimer.claim(1)  # claimed ahead under this daemon's id, not started
+        # The daemon's own delivery ends first: a freed slot would start the waiting claim.
+        await eventually(
+            lambda: (
+                daemon.parts.metrics.totals["succeeded"] == 1 and not daemon.parts.runner.in_flight
+            ),
+            "the daemon's own delivery to finish",
+        )
+        # Claimed ahead under this daemon's id, not started. (The daemon's own catch-up claim
+        # may be routing this very moment, and routing runs one at a time: claim again.)
+        claimed = await claimer.claim(1)
+        with anyio.fail_after(5):
+            while not claimed:
+                await anyio.sleep(0.01)
+                claimed = await claimer.claim(1)
+        [waiting] = claimed
         daemon.parts.dispatcher.queued[waiting.delivery_id] = waiting
         [before] = await deliveries(dsn, GHOST)
         await anyio.sleep(0.6)

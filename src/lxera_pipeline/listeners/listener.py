@@ -33,6 +33,7 @@ import psycopg
 from psycopg import AsyncConnection, Notify, sql
 from psycopg.rows import DictRow
 
+from lxera_pipeline.db.locks import lock_params
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.listeners.connection import LISTENER, BackoffPolicy, Connector, LinkDead
 from lxera_pipeline.log import get_logger
@@ -217,7 +218,8 @@ class Listener:
             query = load_query("listen_channel").format(channel=sql.Identifier(channel))
             await self._execute(query)
         if self._handlers:
-            await self._execute(load_query("advertise_handlers"), {"handlers": self._handlers})
+            params = {"handlers": self._handlers, **lock_params()}
+            await self._execute(load_query("advertise_handlers"), params)
             await self._report_unserved()
         self.alive = True
         self.sessions += 1
@@ -246,7 +248,7 @@ class Listener:
 
     async def _report_unserved(self) -> None:
         """Say which pending deliveries no running daemon serves: they wait, and why."""
-        for row in await self._execute(load_query("unserved_pending")):
+        for row in await self._execute(load_query("unserved_pending"), lock_params()):
             log.warning(
                 "delivery.unserved",
                 handler=row["handler"],

@@ -43,6 +43,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
+from lxera_pipeline.db.locks import SERVED_CLASS
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.events.models import StatusEvent
 from lxera_pipeline.handlers.context import LostLease
@@ -297,6 +298,7 @@ class DeliveryStore:
             "lease": self._default_lease,
             "limit": limit,
             "worker": self.worker_id,
+            "served_lock_class": SERVED_CLASS,
         }
         async with self._control.connection(CONTROL_WAIT_SECONDS) as conn:
             if self._route_due():

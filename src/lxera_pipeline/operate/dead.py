@@ -12,6 +12,7 @@ import psycopg
 from psycopg.rows import DictRow
 from rich.table import Column
 
+from lxera_pipeline.db.locks import lock_params
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.operate.common import (
     OpsInputError,
@@ -85,7 +86,7 @@ def retry_dead(
         if rows:  # one wake-up is enough: a woken daemon claims everything that is due
             conn.execute(
                 load_query("ops_notify_if_armed"),
-                {"event_id": rows[0]["event_id"], "table": rows[0]["table_name"]},
+                {"event_id": rows[0]["event_id"], "table": rows[0]["table_name"], **lock_params()},
             )
     missing = sorted(set(flt.delivery_ids or ()) - {int(r["delivery_id"]) for r in rows})
     if missing and not rows:

@@ -31,6 +31,7 @@ from psycopg.rows import DictRow, dict_row
 from rich.text import Text
 from rich.tree import Tree
 
+from lxera_pipeline.db.locks import lock_params
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.events.models import EventParseError, StatusEvent, parse_event
 from lxera_pipeline.handlers.registry import (
@@ -207,7 +208,7 @@ def replay(
         created = [_insert(conn, event, sub, request) for event, sub in plan]
         conn.execute(
             load_query("ops_notify_if_armed"),
-            {"event_id": events[0]["event_id"], "table": events[0]["table_name"]},
+            {"event_id": events[0]["event_id"], "table": events[0]["table_name"], **lock_params()},
         )
     return created
 
