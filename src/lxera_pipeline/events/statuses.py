@@ -3,7 +3,7 @@
 This module is the Python mirror of the CHECK constraints and `pipeline.transitions` rows that the
 migrations create, and the one place a status is spelled in Python (the event models use its
 Literal types); an integration test asserts both sides agree. The sets follow what the real
-system writes (wider than the seed document), see the README's "State machines" section.
+system writes (wider than the seed document); docs/architecture.md draws the state machines.
 """
 
 from __future__ import annotations

@@ -219,7 +219,7 @@ class Daemon:
 
     async def _claim_loop(self, done: anyio.Event) -> None:
         try:
-            with side_task("worker"):
+            with side_task("listener"):  # the claim loop and its LISTEN link
                 await self.parts.worker.run()
         finally:
             done.set()
@@ -229,7 +229,7 @@ class Daemon:
             parts.workers.attach(runners)
             listener_done = anyio.Event()
             async with anyio.create_task_group() as listening:
-                listening.start_soon(self._claim_loop, listener_done, name="worker")
+                listening.start_soon(self._claim_loop, listener_done, name="listener")
                 await self.stop.wait()
                 grace_ends = anyio.current_time() + self.config.shutdown_grace_seconds
                 with anyio.move_on_after(LISTENER_STOP_SECONDS):
