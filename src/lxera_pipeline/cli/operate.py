@@ -34,7 +34,6 @@ from lxera_pipeline.cli.common import (
     load_settings,
     print_json,
 )
-from lxera_pipeline.handlers.registry import registry
 from lxera_pipeline.log import configure_logging
 from lxera_pipeline.operate.common import (
     DELIVERY_STATES,
@@ -59,12 +58,9 @@ from lxera_pipeline.operate.prune import print_report, prune
 from lxera_pipeline.operate.replay import (
     ReplayRequest,
     ReplaySelection,
-    dry_run,
     dry_run_json,
+    dry_run_selection,
     dry_run_view,
-    handler_resources,
-    load_handlers,
-    plan_dry_run,
     replay,
     replay_view,
 )
@@ -263,10 +259,8 @@ def _dry_run(
     time_limit: float,
     as_json: bool,
 ) -> None:
-    load_handlers(handlers)
     with connect(dsn) as conn:
-        items = plan_dry_run(conn, selection, registry)
-    results = anyio.run(dry_run, dsn, items, handler_resources(settings), time_limit)
+        results = dry_run_selection(conn, dsn, settings, selection, handlers, time_limit)
     if as_json:
         print_json(dry_run_json(results))
     else:

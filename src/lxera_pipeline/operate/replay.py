@@ -536,3 +536,18 @@ def load_handlers(selection: str) -> None:
         registry.select(selection)
     except RegistryError as exc:
         raise OpsInputError(f"--handlers: {exc}") from exc
+
+
+def dry_run_selection(
+    conn: psycopg.Connection[DictRow],
+    dsn: str,
+    settings: Settings,
+    selection: ReplaySelection,
+    handlers: str,
+    time_limit: float,
+) -> list[DryRunResult]:
+    """`replay --dry-run`: load the ``handlers`` selection, plan one item per (event, subscribed
+    handler) and dry-run each; the database is left exactly as it was."""
+    load_handlers(handlers)
+    items = plan_dry_run(conn, selection, registry)
+    return anyio.run(dry_run, dsn, items, handler_resources(settings), time_limit)
