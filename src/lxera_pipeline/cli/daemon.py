@@ -23,9 +23,14 @@ from lxera_pipeline.cli.common import (
 )
 from lxera_pipeline.db.dsn import DsnError
 from lxera_pipeline.handlers.registry import RegistryError
-from lxera_pipeline.listeners.config import DAEMON_FIELDS, DaemonConfig, DaemonConfigError
+from lxera_pipeline.listeners.config import (
+    DAEMON_FIELDS,
+    DaemonConfig,
+    DaemonConfigError,
+    HandlerSet,
+    select_handlers,
+)
 from lxera_pipeline.listeners.daemon import Daemon
-from lxera_pipeline.listeners.selection import HandlerSet, select_handlers
 from lxera_pipeline.log import get_logger
 from lxera_pipeline.settings import Settings
 
