@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -123,6 +123,12 @@ class Settings(BaseSettings):
         default="multimedia-assets",
         description="Bucket (local: folder) the media assets are stored in.",
     )
+    dashboard_token: SecretStr | None = Field(
+        default=None,
+        description="Token for the dashboard's login and Bearer API; unset: loopback only.",
+    )
+    dashboard_host: str = Field(default="127.0.0.1", description="Dashboard bind address.")
+    dashboard_port: int = Field(default=8080, ge=0, le=65535, description="Dashboard port.")
 
     @field_validator("log_format")
     @classmethod

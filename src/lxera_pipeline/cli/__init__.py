@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "dead": "lxera_pipeline.cli.dead_cmd:dead_group",
     "prune": "lxera_pipeline.cli.prune_cmd:prune_command",
     "demo": "lxera_pipeline.cli.demo:demo_command",
+    "dashboard": "lxera_pipeline.cli.dashboard_cmd:dashboard_command",
 }
 
 

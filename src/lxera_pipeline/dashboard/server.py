@@ -1,0 +1,59 @@
+"""Serving the dashboard with uvicorn, and the rule that guards where it may listen."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import uvicorn
+
+from lxera_pipeline.dashboard.app import create_app
+from lxera_pipeline.settings import Settings
+
+
+class BindRefusedError(ValueError):
+    """The dashboard would be reachable from other machines without a token."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, settings: Settings) -> None:
+    if settings.dashboard_token is None and not is_loopback(host):
+        raise BindRefusedError(
+            f"refusing to serve the dashboard on {host}: set LXERA_DASHBOARD_TOKEN to listen "
+            "on a non-loopback address (or use --host 127.0.0.1)"
+        )
+
+
+def build_server(settings: Settings, dsn: str, host: str, port: int) -> uvicorn.Server:
+    """A uvicorn server for the dashboard (bound when it starts); refuses an unsafe bind."""
+    check_bind(host, settings)
+    config = uvicorn.Config(
+        create_app(settings, dsn),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+    )
+    return uvicorn.Server(config)
+
+
+def url_of(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
