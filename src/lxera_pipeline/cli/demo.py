@@ -10,6 +10,7 @@ artifacts (MP4, PDF, PPTX, HTML, audio) and each module's timeline of events and
 from __future__ import annotations
 
 import time
+from contextlib import AsyncExitStack
 from typing import Any
 
 import anyio
@@ -22,6 +23,7 @@ from lxera_pipeline.cli.demo_daemon import in_process_daemon
 from lxera_pipeline.cli.demo_progress import ModuleProgress, follow_plan
 from lxera_pipeline.cli.demo_seed import DemoCourse, Seeded, seed_course
 from lxera_pipeline.cli.demo_view import print_summary
+from lxera_pipeline.dashboard.server import dashboard_running, port_or_free
 from lxera_pipeline.data.statements import fetch_one
 from lxera_pipeline.db.migrate import MigrationError, migrate
 from lxera_pipeline.handlers.workflow.resources import Resources, build_resources
@@ -38,11 +40,35 @@ def _introduce(console: Console, course: DemoCourse, seeded: Seeded) -> None:
 
 
 async def run_demo(
-    settings: Settings, dsn: str, resources: Resources, console: Console, limit_seconds: float
+    settings: Settings,
+    dsn: str,
+    resources: Resources,
+    console: Console,
+    limit_seconds: float,
+    dashboard: bool = True,
 ) -> int:
     """Seed, drive and summarise one demo course; the exit code."""
     course = DemoCourse()
     started = time.perf_counter()
+    async with AsyncExitStack() as stack:
+        if dashboard:
+            host = settings.dashboard_host
+            port = port_or_free(host, settings.dashboard_port)
+            url = await stack.enter_async_context(dashboard_running(settings, dsn, host, port))
+            console.print(f"[bold]Dashboard[/] {url} (watch the modules move live)")
+        return await _drive(settings, dsn, resources, console, limit_seconds, course, started)
+    return EXIT_FAILURE  # not reached: the block returns
+
+
+async def _drive(
+    settings: Settings,
+    dsn: str,
+    resources: Resources,
+    console: Console,
+    limit_seconds: float,
+    course: DemoCourse,
+    started: float,
+) -> int:
     async with await AsyncConnection.connect(dsn, autocommit=True) as conn:
         async with in_process_daemon(settings, dsn, resources, handlers="all"):
             seeded = await seed_course(conn, course)
@@ -84,7 +110,15 @@ def _conclude(
     help="Give up after this many seconds.",
 )
 @click.option("--verbose", is_flag=True, help="Show the daemon's info log lines too.")
-def demo_command(narration_seconds: float | None, limit_seconds: float, verbose: bool) -> None:
+@click.option(
+    "--dashboard/--no-dashboard",
+    default=True,
+    show_default=True,
+    help="Serve the dashboard while the demo runs (LXERA_DASHBOARD_HOST/PORT) and print its URL.",
+)
+def demo_command(
+    narration_seconds: float | None, limit_seconds: float, verbose: bool, dashboard: bool
+) -> None:
     """Run the whole workflow on a small two-module course and show what it produced."""
     settings = load_settings(log_level=None if verbose else "warning")
     if narration_seconds is not None:
@@ -97,4 +131,6 @@ def demo_command(narration_seconds: float | None, limit_seconds: float, verbose:
         fail(str(exc))
     console.print(f"Schema ready ({len(report.applied)} migrations applied now).")
     resources = build_resources(settings)
-    raise SystemExit(anyio.run(run_demo, settings, dsn, resources, console, limit_seconds))
+    raise SystemExit(
+        anyio.run(run_demo, settings, dsn, resources, console, limit_seconds, dashboard)
+    )

@@ -64,15 +64,17 @@ def line_chart(
     known = [v for v in values if v is not None]
     top = max(known, default=0.0) or 1.0
     step = width / max(len(values) - 1, 1)
-    points = " ".join(
-        f"{index * step:.1f},{height - (value / top) * (height - 20):.1f}"
+    coords = [
+        (index * step, height - (value / top) * (height - 20))
         for index, value in enumerate(values)
         if value is not None
-    )
+    ]
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"/>' for x, y in coords)
     return Markup(
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img">'
         f'<text x="4" y="12">max {top:.3g}{unit}</text>'
-        f'<polyline fill="none" points="{points}"/></svg>'
+        f'<polyline fill="none" points="{points}"/>{dots}</svg>'
     )
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio
 import uvicorn
 
 from lxera_pipeline.dashboard.app import create_app
@@ -57,3 +60,32 @@ def free_port(host: str = "127.0.0.1") -> int:
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def port_or_free(host: str, port: int) -> int:
+    """``port`` if it can be bound now, else a free one (the demo must not fail on a busy port)."""
+    try:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+        return port
+    except OSError:
+        return free_port(host)
+
+
+@asynccontextmanager
+async def dashboard_running(
+    settings: Settings, dsn: str, host: str, port: int
+) -> AsyncIterator[str]:
+    """Serve the dashboard in the background while the block runs; yields its URL."""
+    server = build_server(settings, dsn, host, port)
+    async with anyio.create_task_group() as group:
+        group.start_soon(server.serve)
+        while not server.started:
+            if server.should_exit or group.cancel_scope.cancel_called:
+                break
+            await anyio.sleep(0.05)
+        try:
+            yield url_of(host, port)
+        finally:
+            server.should_exit = True
