@@ -40,12 +40,14 @@ def test_live_events_carry_the_durable_id_and_the_change(served: Served, schema_
     with psycopg.connect(schema_dsn, autocommit=True) as conn:
         company = seed_company(conn)
         content = new_content(conn, company)
-        with served.client(headers=served.bearer()) as client:
-            with _stream(client, f"/api/stream?company_id={company}") as response:
-                assert response.headers["content-type"].startswith("text/event-stream")
-                writer = _later(0.3, lambda: set_status(conn, content, "quality_check"))
-                (event,) = read_events(response, 1)
-                writer.join()
+        with (
+            served.client(headers=served.bearer()) as client,
+            _stream(client, f"/api/stream?company_id={company}") as response,
+        ):
+            assert response.headers["content-type"].startswith("text/event-stream")
+            writer = _later(0.3, lambda: set_status(conn, content, "quality_check"))
+            (event,) = read_events(response, 1)
+            writer.join()
         stored = conn.execute(
             "select event_id, committed_at from pipeline.events"
             " where entity_id = %s and new_status = 'quality_check'",
@@ -102,16 +104,18 @@ def test_the_company_filter_keeps_other_companies_out(served: Served, schema_dsn
         mine, other = seed_company(conn), seed_company(conn)
         theirs = new_content(conn, other, "Theirs")
         ours = new_content(conn, mine, "Ours")
-        with served.client(headers=served.bearer()) as client:
-            with _stream(client, f"/api/stream?company_id={mine}") as response:
+        with (
+            served.client(headers=served.bearer()) as client,
+            _stream(client, f"/api/stream?company_id={mine}") as response,
+        ):
 
-                def write() -> None:
-                    set_status(conn, theirs, "quality_check")
-                    set_status(conn, ours, "quality_check")
+            def write() -> None:
+                set_status(conn, theirs, "quality_check")
+                set_status(conn, ours, "quality_check")
 
-                writer = _later(0.3, write)
-                (event,) = read_events(response, 1)
-                writer.join()
+            writer = _later(0.3, write)
+            (event,) = read_events(response, 1)
+            writer.join()
     assert event["data"]["company_id"] == str(mine)
     assert event["data"]["row_id"] == str(ours)
 

@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 import anyio
-
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware

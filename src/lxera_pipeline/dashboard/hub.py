@@ -11,6 +11,7 @@ slow client costs memory up to its queue bound, never the database a connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,10 +77,8 @@ class Subscriber:
     def end(self) -> None:
         """Close the stream (its reader sees ``overflowed`` on its next message)."""
         self.overflowed = True
-        try:
+        with contextlib.suppress(asyncio.QueueFull):  # a full queue wakes its reader anyway
             self.queue.put_nowait(None)
-        except asyncio.QueueFull:
-            pass  # a full queue wakes its reader anyway
 
 
 class EventHub:

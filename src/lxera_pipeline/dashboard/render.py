@@ -39,7 +39,9 @@ def _clock(stamp: datetime | None) -> str:
     return stamp.strftime("%Y-%m-%d %H:%M:%S") if stamp else "-"
 
 
-def bar_chart(values: list[float], *, width: int = 600, height: int = 120, unit: str = "") -> Markup:
+def bar_chart(
+    values: list[float], *, width: int = 600, height: int = 120, unit: str = ""
+) -> Markup:
     """Vertical bars, one per value (minutes of the last hour), scaled to the largest."""
     top = max(values, default=0.0) or 1.0
     step = width / max(len(values), 1)
@@ -52,8 +54,7 @@ def bar_chart(values: list[float], *, width: int = 600, height: int = 120, unit:
         )
     label = f'<text x="4" y="12">max {top:g}{unit}</text>'
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img">'
-        f"{label}{''.join(bars)}</svg>"
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img">{label}{"".join(bars)}</svg>'
     )
 
 
@@ -103,8 +104,10 @@ def render(
         if dashboard is not None and found is not None and found.session
         else ""
     )
-    html = environment().get_template(name).render(
-        {**context, "csrf": csrf, "signed_in": found is not None, "path": request.url.path}
+    html = (
+        environment()
+        .get_template(name)
+        .render({**context, "csrf": csrf, "signed_in": found is not None, "path": request.url.path})
     )
     return HTMLResponse(
         html,
