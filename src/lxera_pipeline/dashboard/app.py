@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -13,11 +13,11 @@ import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lxera_pipeline.dashboard import actions, pages
 from lxera_pipeline.dashboard.auth import COOKIE, Identity
@@ -68,34 +68,57 @@ def set_session_cookie(request: Request, response: Response, cookie: str) -> Non
     )
 
 
-class AuthMiddleware(BaseHTTPMiddleware):
-    async def dispatch(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        path = request.url.path
-        if path in ("/healthz", "/login") or path.startswith("/static/"):
-            return await call_next(request)
-        dashboard: Dashboard = request.app.state.dashboard
-        auth = dashboard.auth
+class AuthMiddleware:
+    """Lets a request through only with a valid session cookie or Bearer token (pure ASGI, so
+    a stream's messages pass straight through)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in ("/healthz", "/login") or path.startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        auth = request.app.state.dashboard.auth
         found = auth.identify(request.cookies.get(COOKIE), request.headers.get("authorization"))
         if found is None:
-            if request.method == "GET" and not path.startswith(("/api/", "/media/")):
-                target = path if path.startswith("/") and not path.startswith("//") else "/"
-                return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-            return JSONResponse(
-                {"error": "authentication required (log in, or send Authorization: Bearer)"},
-                status_code=401,
-                headers={"WWW-Authenticate": 'Bearer realm="lxera-dashboard"'},
-            )
+            await self._refuse(request)(scope, receive, send)
+            return
         new_cookie = None
         if found.via == "local" and found.session is None:
             new_cookie = auth.new_session()  # the local operator's session, for CSRF
             found = Identity("local", auth.session_of(new_cookie))
         request.state.identity = found
-        response = await call_next(request)
-        if new_cookie is not None:
-            set_session_cookie(request, response, new_cookie)
-        return response
+        if new_cookie is None:
+            await self.app(scope, receive, send)
+            return
+        cookie = new_cookie
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                holder = Response()
+                set_session_cookie(request, holder, cookie)
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), *holder.raw_headers[-1:]],
+                }
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+    @staticmethod
+    def _refuse(request: Request) -> Response:
+        path = request.url.path
+        if request.method == "GET" and not path.startswith(("/api/", "/media/")):
+            target = path if path.startswith("/") and not path.startswith("//") else "/"
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return JSONResponse(
+            {"error": "authentication required (log in, or send Authorization: Bearer)"},
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="lxera-dashboard"'},
+        )
 
 
 async def healthz(request: Request) -> JSONResponse:

@@ -24,6 +24,7 @@ REPLAY_LIMIT = 20_000
 KEEPALIVE_SECONDS = 15.0
 MAX_EVENT_ID = 2**63 - 1
 RETRY_MS = 2000
+BATCH_LIMIT = 200
 
 
 def parse_last_event_id(value: str | None) -> int | None:
@@ -68,18 +69,25 @@ async def _replay(
 
 
 async def _live(subscriber: Subscriber, after: int, sent: set[int]) -> AsyncIterator[bytes]:
+    """Live messages; whatever is queued already goes out as one chunk (one write per burst)."""
     while True:
         try:
-            item = await asyncio.wait_for(subscriber.queue.get(), KEEPALIVE_SECONDS)
+            first = await asyncio.wait_for(subscriber.queue.get(), KEEPALIVE_SECONDS)
         except TimeoutError:
             yield b": keepalive\n\n"
             continue
-        if item is None or subscriber.overflowed:
+        items = [first]
+        while len(items) < BATCH_LIMIT and not subscriber.queue.empty():
+            items.append(subscriber.queue.get_nowait())
+        chunk = b"".join(
+            item[1]
+            for item in items
+            if item is not None and item[0] > after and item[0] not in sent
+        )
+        if chunk:
+            yield chunk
+        if None in items or subscriber.overflowed:
             return
-        event_id, message = item
-        if event_id <= after or event_id in sent:
-            continue
-        yield message
 
 
 async def _events(
