@@ -76,8 +76,8 @@ def port_or_free(host: str, port: int) -> int:
 @asynccontextmanager
 async def dashboard_running(
     settings: Settings, dsn: str, host: str, port: int
-) -> AsyncIterator[str]:
-    """Serve the dashboard in the background while the block runs; yields its URL."""
+) -> AsyncIterator[uvicorn.Server]:
+    """Serve the dashboard in the background while the block runs; yields the server."""
     server = build_server(settings, dsn, host, port)
     async with anyio.create_task_group() as group:
         group.start_soon(server.serve)
@@ -86,6 +86,14 @@ async def dashboard_running(
                 break
             await anyio.sleep(0.05)
         try:
-            yield url_of(host, port)
+            yield server
         finally:
             server.should_exit = True
+
+
+async def until_stopped(server: uvicorn.Server) -> None:
+    """Return once the server was asked to stop (Ctrl-C: uvicorn catches the signal)."""
+    while True:
+        if server.should_exit:
+            return
+        await anyio.sleep(0.2)
