@@ -296,3 +296,76 @@ def test_without_a_token_the_local_operator_still_needs_csrf(schema_dsn: str) ->
         ok = client.post("/groups/pause", data={"group": "media", "reason": "x", "csrf": token})
         assert ok.status_code == 303
         client.post("/groups/resume", data={"group": "media", "reason": "x", "csrf": token})
+
+
+def _dead_deliveries(conn: psycopg.Connection[Any], count: int, error: str) -> list[int]:
+    """Pending deliveries of fresh modules, marked dead with ``error`` (as a daemon would)."""
+    company = seed_company(conn)
+    ids = []
+    for index in range(count):
+        content = new_content(conn, company, f"Module {index}")
+        conn.execute(load_query("route_events"))
+        row = conn.execute(
+            "update pipeline.deliveries set state = 'dead', attempts = max_attempts,"
+            " finished_at = now(), last_error = %s"
+            " where delivery_id = (select min(delivery_id) from pipeline.deliveries"
+            "  where entity_id = %s and state = 'pending') returning delivery_id",
+            (error, content),
+        ).fetchone()
+        assert row is not None
+        ids.append(int(row[0]))
+    return ids
+
+
+def test_a_dead_letter_group_is_replayed_at_once_with_a_reason(
+    schema_dsn: str, served: Served
+) -> None:
+    error = f"ValueError: bad section {uuid.uuid4().hex[:6]}"
+    with psycopg.connect(schema_dsn, autocommit=True) as conn:
+        ids = _dead_deliveries(conn, 2, error)
+        with served.logged_in() as client:
+            page = client.get("/dead").text
+            assert error in page and f"{ids[0]},{ids[1]}" in page  # one group, both ids
+            token = csrf_of(page)
+            data = {"delivery_id": f"{ids[0]},{ids[1]}", "csrf": token}
+            assert_clear(client.post("/dead/retry", data=data), 400)  # no reason
+            answer = client.post("/dead/retry", data={**data, "reason": "section parser fixed"})
+            assert answer.status_code == 303
+            again = client.post("/dead/retry", data={**data, "reason": "twice"})
+            assert_clear(again, 404)  # nothing dead any more
+        states = conn.execute(
+            "select state from pipeline.deliveries where delivery_id = any(%s)", (ids,)
+        ).fetchall()
+        audit = conn.execute(
+            "select count(*) from pipeline.audit_log where delivery_id = any(%s)"
+            " and detail->>'action' = 'dead_retry' and detail->>'reason' = 'section parser fixed'",
+            (ids,),
+        ).fetchone()
+        action = conn.execute(
+            "select target, actor from pipeline.operator_actions where action = 'dead_retry'"
+            " and reason = 'section parser fixed'"
+        ).fetchone()
+    assert [s[0] for s in states] == ["pending", "pending"]
+    assert audit == (2,)
+    assert action is not None and action[0] == f"{ids[0]},{ids[1]}"
+    assert "session" in action[1]
+
+
+def test_the_dry_run_page_shows_what_a_replay_would_do_and_keeps_nothing(
+    schema_dsn: str, served: Served
+) -> None:
+    with psycopg.connect(schema_dsn, autocommit=True) as conn:
+        (dead,) = _dead_deliveries(conn, 1, "RuntimeError: flaky")
+        handler = conn.execute(
+            "select handler from pipeline.deliveries where delivery_id = %s", (dead,)
+        ).fetchone()
+        assert handler is not None
+        before = conn.execute("select count(*) from pipeline.events").fetchone()
+        with served.logged_in() as client:
+            page = client.get(f"/dead/dry-run?delivery_id={dead}")
+            assert_clear(client.get("/dead/dry-run?delivery_id=99999999"), 404)
+            assert_clear(client.get("/dead/dry-run?delivery_id=x"), 400)
+        after = conn.execute("select count(*) from pipeline.events").fetchone()
+    assert page.status_code == 200, page.text
+    assert handler[0] in page.text and "rolled back" in page.text
+    assert before == after

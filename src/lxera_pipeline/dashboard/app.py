@@ -213,6 +213,7 @@ def routes() -> list[Any]:
         Route("/companies/{company_id}", pages.company),
         Route("/modules/{content_id}", pages.module),
         Route("/dead", pages.dead_letters),
+        Route("/dead/dry-run", pages.dry_run_page),
         Route("/queue", pages.queue),
         Route("/media/{asset_id}", pages.media),
         Route("/api/stream", stream),

@@ -14,19 +14,28 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from lxera_pipeline.db.queries import load_query
+from lxera_pipeline.handlers.registry import load_builtin_handlers, registry
+from lxera_pipeline.handlers.workflow.resources import build_resources
 from lxera_pipeline.listeners.ops.dead import DeadFilter, retry_dead
+from lxera_pipeline.listeners.ops.dry_run import DryRunItem, DryRunResult, dry_run, plan_dry_run
 from lxera_pipeline.listeners.ops.errors import OpsInputError, RefusedError, UnknownIdError
 from lxera_pipeline.listeners.ops.filters import EventFilter
+from lxera_pipeline.listeners.ops.replay import ReplaySelection
 from lxera_pipeline.listeners.ops.tail import TailFeed
 from lxera_pipeline.listeners.ops.timeline import Timeline, build_timeline
+from lxera_pipeline.settings import Settings
 
 Row = dict[str, Any]
 OperatorError = (OpsInputError, RefusedError, UnknownIdError)
 
 __all__ = [
+    "DryRunItem",
+    "DryRunResult",
     "OperatorError",
     "Timeline",
     "UnknownIdError",
+    "dry_run_items",
+    "dry_run_results",
     "live_feed",
     "module_timeline",
     "retry_dead_letters",
@@ -74,3 +83,22 @@ def retry_dead_letters(
             },
         )
     return rows
+
+
+def dry_run_items(conn: psycopg.Connection[DictRow], delivery_id: int) -> list[DryRunItem]:
+    """What a replay of this delivery would run: its event, for its handler only."""
+    row = conn.execute(load_query("dash_delivery_event"), {"delivery": delivery_id}).fetchone()
+    if row is None:
+        raise UnknownIdError(f"no delivery with id {delivery_id}")
+    load_builtin_handlers()
+    selection = ReplaySelection(event_id=int(row["event_id"]), handler=str(row["handler"]))
+    return plan_dry_run(conn, selection, registry)
+
+
+async def dry_run_results(
+    dsn: str, settings: Settings, items: list[DryRunItem], time_limit: float
+) -> list[DryRunResult]:
+    """Run the handlers in a rolled-back transaction with recording ports (`replay --dry-run`).
+    The storage is built local: the dry run records its calls instead of uploading."""
+    resources = build_resources(settings.model_copy(update={"storage_backend": "local"}))
+    return await dry_run(dsn, items, resources, time_limit)

@@ -7,11 +7,18 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import anyio
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from lxera_pipeline.dashboard.ops import module_timeline
+from lxera_pipeline.dashboard.ops import (
+    OperatorError,
+    UnknownIdError,
+    dry_run_items,
+    dry_run_results,
+    module_timeline,
+)
 from lxera_pipeline.dashboard.render import STAGE_PERCENT, bar_chart, line_chart, render
 from lxera_pipeline.dashboard.state import Dashboard
 
@@ -28,6 +35,9 @@ MEDIA_TYPES = {
     ".json": "application/json",
 }
 MAX_IDS = 200
+DRY_RUN_SECONDS = 60.0
+# One dry run at a time per dashboard (each holds two connections while it runs).
+DRY_RUNS = anyio.Semaphore(1)
 
 
 def _dashboard(request: Request) -> Dashboard:
@@ -190,3 +200,20 @@ async def media(request: Request) -> Response:
         content_disposition_type=disposition,
         filename=path.name,
     )
+
+
+async def dry_run_page(request: Request) -> Response:
+    """``/dead/dry-run?delivery_id=N``: what replaying the delivery would do now, rolled back."""
+    dashboard = _dashboard(request)
+    ids = _ids(request.query_params.get("delivery_id", ""))
+    if len(ids) != 1:
+        raise HTTPException(400, "delivery_id: give one delivery id")
+    try:
+        items = await dashboard.tool(lambda conn: dry_run_items(conn, ids[0]))
+    except UnknownIdError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except OperatorError as exc:
+        raise HTTPException(409, str(exc)[:300]) from None
+    async with DRY_RUNS:
+        results = await dry_run_results(dashboard.dsn, dashboard.settings, items, DRY_RUN_SECONDS)
+    return render(request, "dry_run.html", {"delivery_id": ids[0], "results": results})

@@ -222,3 +222,7 @@ select 1 as ok
 
 -- name: dash_delivery_state
 select d.delivery_id, d.state from pipeline.deliveries d where d.delivery_id = any(%(ids)s)
+
+-- name: dash_delivery_event
+select d.delivery_id, d.event_id, d.handler, d.state from pipeline.deliveries d
+ where d.delivery_id = %(delivery)s
