@@ -325,7 +325,8 @@ def test_a_dead_letter_group_is_replayed_at_once_with_a_reason(
         ids = _dead_deliveries(conn, 2, error)
         with served.logged_in() as client:
             page = client.get("/dead").text
-            assert error in page and f"{ids[0]},{ids[1]}" in page  # one group, both ids
+            assert error in page
+            assert f"{ids[0]},{ids[1]}" in page
             token = csrf_of(page)
             data = {"delivery_id": f"{ids[0]},{ids[1]}", "csrf": token}
             assert_clear(client.post("/dead/retry", data=data), 400)  # no reason
@@ -347,7 +348,8 @@ def test_a_dead_letter_group_is_replayed_at_once_with_a_reason(
         ).fetchone()
     assert [s[0] for s in states] == ["pending", "pending"]
     assert audit == (2,)
-    assert action is not None and action[0] == f"{ids[0]},{ids[1]}"
+    assert action is not None
+    assert action[0] == f"{ids[0]},{ids[1]}"
     assert "session" in action[1]
 
 
@@ -367,5 +369,89 @@ def test_the_dry_run_page_shows_what_a_replay_would_do_and_keeps_nothing(
             assert_clear(client.get("/dead/dry-run?delivery_id=x"), 400)
         after = conn.execute("select count(*) from pipeline.events").fetchone()
     assert page.status_code == 200, page.text
-    assert handler[0] in page.text and "rolled back" in page.text
+    assert handler[0] in page.text
+    assert "rolled back" in page.text
     assert before == after
+
+
+def test_the_company_page_shows_plans_modules_and_media_progress(
+    schema_dsn: str, served: Served
+) -> None:
+    with psycopg.connect(schema_dsn, autocommit=True) as conn:
+        company = seed_company(conn)
+        content = new_content(conn, company, "Forecasting basics")
+        session = conn.execute(
+            "insert into mm_multimedia_sessions (content_id, company_id, module_name,"
+            " employee_name) values (%s, %s, 'Forecasting basics', 'Ada Lovelace')"
+            " returning session_id",
+            (content, company),
+        ).fetchone()
+        assert session is not None
+        conn.execute(
+            "update mm_multimedia_sessions set status = 'processing' where session_id = %s",
+            session,
+        )
+        for stage in ("script_generation", "slide_generation", "audio_generation"):
+            conn.execute(
+                "update mm_multimedia_sessions set current_stage = %s where session_id = %s",
+                (stage, session[0]),
+            )
+        with served.logged_in() as client:
+            page = client.get(f"/companies/{company}").text
+            fragment = client.get(f"/companies/{company}?fragment=1").text
+    assert "Forecasting basics" in page
+    assert f'href="/modules/{content}"' in page
+    assert '<progress max="100" value="50">' in page
+    assert "audio_generation" in page
+    assert "<html" not in fragment
+    assert "audio_generation" in fragment
+
+
+def test_the_overview_counts_daemons_by_their_heartbeat_connection(
+    schema_dsn: str, served: Served
+) -> None:
+    name = f"lxera-pipeline:w-{uuid.uuid4().hex[:6]}:heartbeat"
+    with (
+        psycopg.connect(schema_dsn, autocommit=True, application_name=name),
+        served.logged_in() as client,
+    ):
+        page = client.get("/").text
+    assert name.split(":")[1] in page
+
+
+def test_media_plays_from_local_storage(schema_dsn: str, tmp_path: Any) -> None:
+    video = tmp_path / "storage" / "multimedia-assets" / "video" / "intro" / "intro.mp4"
+    video.parent.mkdir(parents=True)
+    video.write_bytes(b"\0\0\0\x18ftypmp42" + b"\0" * 64)
+    with psycopg.connect(schema_dsn, autocommit=True) as conn:
+        company = seed_company(conn)
+        content = new_content(conn, company, "Media")
+        session = conn.execute(
+            "insert into mm_multimedia_sessions (content_id, company_id, module_name,"
+            " employee_name) values (%s, %s, 'Media', 'Ada') returning session_id",
+            (content, company),
+        ).fetchone()
+        assert session is not None
+        asset, escape = (
+            conn.execute(
+                "insert into mm_multimedia_assets (session_id, content_id, company_id,"
+                " asset_type, asset_name, file_path, storage_path)"
+                " values (%s, %s, %s, 'video', %s, %s, %s) returning asset_id",
+                (session[0], content, company, name, f"/x/{name}", path),
+            ).fetchone()
+            for name, path in (("intro.mp4", "video/intro/intro.mp4"), ("x", "../../../etc/passwd"))
+        )
+    assert asset is not None
+    assert escape is not None
+    with serve(schema_dsn, storage_dir=tmp_path / "storage") as media_served:
+        with media_served.logged_in() as client:
+            page = client.get(f"/modules/{content}").text
+            played = client.get(f"/media/{asset[0]}")
+            refused = client.get(f"/media/{escape[0]}")
+        with media_served.client() as anonymous:
+            assert anonymous.get(f"/media/{asset[0]}").status_code == 401
+    assert f'<video controls preload="metadata" src="/media/{asset[0]}">' in page
+    assert played.status_code == 200
+    assert played.headers["content-type"] == "video/mp4"
+    assert played.content == video.read_bytes()
+    assert_clear(refused, 404)
