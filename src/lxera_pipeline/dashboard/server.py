@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import anyio
@@ -35,7 +36,18 @@ def check_bind(host: str, settings: Settings) -> None:
         )
 
 
-def build_server(settings: Settings, dsn: str, host: str, port: int) -> uvicorn.Server:
+class EmbeddedServer(uvicorn.Server):
+    """A server inside another program (the daemon) that owns the signals: it is stopped by
+    setting ``should_exit``, never by SIGINT/SIGTERM itself."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def build_server(
+    settings: Settings, dsn: str, host: str, port: int, *, embedded: bool = False
+) -> uvicorn.Server:
     """A uvicorn server for the dashboard (bound when it starts); refuses an unsafe bind."""
     check_bind(host, settings)
     config = uvicorn.Config(
@@ -47,7 +59,7 @@ def build_server(settings: Settings, dsn: str, host: str, port: int) -> uvicorn.
         lifespan="on",
         timeout_graceful_shutdown=2,
     )
-    return uvicorn.Server(config)
+    return EmbeddedServer(config) if embedded else uvicorn.Server(config)
 
 
 def url_of(host: str, port: int) -> str:
@@ -75,10 +87,10 @@ def port_or_free(host: str, port: int) -> int:
 
 @asynccontextmanager
 async def dashboard_running(
-    settings: Settings, dsn: str, host: str, port: int
+    settings: Settings, dsn: str, host: str, port: int, *, embedded: bool = False
 ) -> AsyncIterator[uvicorn.Server]:
     """Serve the dashboard in the background while the block runs; yields the server."""
-    server = build_server(settings, dsn, host, port)
+    server = build_server(settings, dsn, host, port, embedded=embedded)
     async with anyio.create_task_group() as group:
         group.start_soon(server.serve)
         while not server.started:
