@@ -10,6 +10,9 @@
   var refreshUrl = body.getAttribute("data-live-refresh");
   var targetId = body.getAttribute("data-live-target");
   var ticker = document.getElementById("ticker");
+  // How long events are gathered before the page's live part is fetched again (the overview's
+  // counts are whole-queue aggregates: at most one refresh every few seconds).
+  var delay = parseInt(body.getAttribute("data-live-delay") || "250", 10);
   var pending = null;
 
   function refresh() {
@@ -24,7 +27,7 @@
           if (html !== null && target) { target.innerHTML = html; }
         })
         .catch(function () {});
-    }, 250);
+    }, delay);
   }
 
   function setStatus(el, status) {
