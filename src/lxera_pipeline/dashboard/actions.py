@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from lxera_pipeline.dashboard.forms import read_form
 from lxera_pipeline.dashboard.ops import OperatorError, UnknownIdError, retry_dead_letters
 from lxera_pipeline.dashboard.state import Dashboard
 from lxera_pipeline.db.queries import load_query
@@ -65,8 +66,6 @@ def _ids(form: Form, name: str) -> list[int]:
 
 
 async def _prepare(request: Request) -> tuple[Dashboard, Form, str, str]:
-    from lxera_pipeline.dashboard.app import read_form
-
     form = await read_form(request)
     check_csrf(request, form)
     return request.app.state.dashboard, form, _reason(form), _actor(request, form)

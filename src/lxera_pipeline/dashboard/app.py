@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 import anyio
 from starlette.applications import Starlette
@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lxera_pipeline.dashboard import actions, pages
 from lxera_pipeline.dashboard.auth import COOKIE, Identity
+from lxera_pipeline.dashboard.forms import read_form
 from lxera_pipeline.dashboard.render import render
 from lxera_pipeline.dashboard.state import Dashboard, open_dashboard
 from lxera_pipeline.dashboard.stream import stream
@@ -28,33 +29,11 @@ from lxera_pipeline.log import get_logger
 from lxera_pipeline.settings import Settings
 
 log = get_logger(__name__)
-MAX_FORM_BYTES = 16 * 1024
 LOGIN_FAILURE_PAUSE_SECONDS = 0.5
 
 
 def package_dir(name: str) -> Path:
     return Path(str(resources.files("lxera_pipeline.dashboard") / name))
-
-
-async def read_form(request: Request) -> dict[str, list[str]]:
-    """An urlencoded form body, at most 16 KiB; anything else is a clear 4xx."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip()
-    if kind != "application/x-www-form-urlencoded":
-        raise HTTPException(415, "send the form as application/x-www-form-urlencoded")
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, f"form too large (at most {MAX_FORM_BYTES} bytes)")
-    try:
-        return parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=300)
-    except (UnicodeDecodeError, ValueError):
-        raise HTTPException(400, "the form could not be read") from None
-
-
-def identity(request: Request) -> Identity:
-    found: Identity = request.state.identity
-    return found
 
 
 def set_session_cookie(request: Request, response: Response, cookie: str) -> None:
