@@ -21,7 +21,7 @@ create table pipeline.operator_actions (
     action_id  bigint generated always as identity primary key,
     acted_at   timestamptz not null default now(),
     actor      text not null check (length(actor) between 1 and 200),
-    action     text not null check (action in ('pause', 'resume', 'cancel', 'dead_retry')),
+    action     text not null check (action in ('pause', 'resume', 'cancel', 'dead_retry', 'replay')),
     target     text not null,
     reason     text not null check (length(reason) between 1 and 500),
     detail     jsonb not null default '{}'::jsonb

@@ -455,3 +455,59 @@ def test_media_plays_from_local_storage(schema_dsn: str, tmp_path: Any) -> None:
     assert played.headers["content-type"] == "video/mp4"
     assert played.content == video.read_bytes()
     assert_clear(refused, 404)
+
+
+def test_an_event_is_replayed_from_the_module_page_with_a_reason(
+    schema_dsn: str, served: Served
+) -> None:
+    with psycopg.connect(schema_dsn, autocommit=True) as conn:
+        company = seed_company(conn)
+        content = new_content(conn, company, "Replayable")
+        set_status(conn, content, "quality_check")
+        conn.execute(load_query("route_events"))
+        conn.execute(
+            "update pipeline.deliveries set state = 'done', finished_at = now()"
+            " where entity_id = %s",
+            (content,),
+        )
+        event = conn.execute(
+            "select event_id from pipeline.events where entity_id = %s"
+            " and new_status = 'quality_check'",
+            (content,),
+        ).fetchone()
+        draft = conn.execute(
+            "select event_id from pipeline.events where entity_id = %s and new_status = 'draft'",
+            (content,),
+        ).fetchone()
+        assert event is not None
+        assert draft is not None
+        with served.logged_in() as client:
+            page = client.get(f"/modules/{content}").text
+            token = csrf_of(page)
+            assert f'name="event_id" value="{event[0]}"' in page
+            data = {"event_id": str(event[0]), "back": f"/modules/{content}", "csrf": token}
+            assert_clear(client.post("/events/replay", data=data), 400)  # no reason
+            answer = client.post(
+                "/events/replay", data={**data, "reason": "gate was misconfigured"}
+            )
+            assert answer.status_code == 303
+            assert answer.headers["location"].startswith(f"/modules/{content}?")
+            twice = client.post("/events/replay", data={**data, "reason": "again"})
+            assert_clear(twice, 409)  # its replay delivery is still pending
+            moved = client.post(
+                "/events/replay", data={**data, "event_id": str(draft[0]), "reason": "old"}
+            )
+            assert_clear(moved, 409)  # the module is no longer a draft
+            assert "now" in moved.text
+        replays = conn.execute(
+            "select replay_by, replay_reason from pipeline.deliveries"
+            " where event_id = %s and is_replay",
+            event,
+        ).fetchall()
+        action = conn.execute(
+            "select target from pipeline.operator_actions where action = 'replay'"
+            " and reason = 'gate was misconfigured'"
+        ).fetchone()
+    assert replays
+    assert all(r[1] == "gate was misconfigured" and "session" in r[0] for r in replays)
+    assert action == (str(event[0]),)

@@ -13,7 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from lxera_pipeline.dashboard.forms import read_form
-from lxera_pipeline.dashboard.ops import OperatorError, UnknownIdError, retry_dead_letters
+from lxera_pipeline.dashboard.ops import (
+    OperatorError,
+    UnknownIdError,
+    replay_event,
+    retry_dead_letters,
+)
 from lxera_pipeline.dashboard.state import Dashboard
 from lxera_pipeline.db.queries import load_query
 
@@ -53,14 +58,14 @@ def _actor(request: Request, form: Form) -> str:
 def _ids(form: Form, name: str) -> list[int]:
     values = [v for raw in form.get(name, []) for v in raw.split(",") if v.strip()]
     if not values:
-        raise HTTPException(400, f"{name}: choose at least one delivery")
+        raise HTTPException(400, f"{name}: give at least one id")
     if len(values) > MAX_IDS:
-        raise HTTPException(400, f"{name}: at most {MAX_IDS} deliveries at once")
+        raise HTTPException(400, f"{name}: at most {MAX_IDS} ids at once")
     ids = []
     for value in values:
         value = value.strip()
         if not (value.isascii() and value.isdigit() and len(value) <= 18):
-            raise HTTPException(400, f"{name}: {value[:30]!r} is not a delivery id")
+            raise HTTPException(400, f"{name}: {value[:30]!r} is not an id")
         ids.append(int(value))
     return ids
 
@@ -144,3 +149,26 @@ async def cancel(request: Request) -> Response:
     if not rows:
         raise HTTPException(409, f"delivery {ids[0]} is not pending (nothing cancelled)")
     return _done(request, "/queue", {"cancelled": ids[0]}, message=f"delivery {ids[0]} cancelled")
+
+
+async def replay(request: Request) -> Response:
+    """Replay one event of a module's timeline (new replay deliveries, run by the daemons)."""
+    dashboard, form, reason, actor = await _prepare(request)
+    (event_id,) = _ids(form, "event_id")[:1]
+    back = _one(form, "back")
+    page = back if back.startswith("/modules/") and len(back) < 100 else "/dead"
+    try:
+        created = await dashboard.tool(
+            lambda conn: replay_event(conn, event_id, by=actor, reason=reason)
+        )
+    except UnknownIdError as exc:
+        raise HTTPException(404, str(exc)[:300]) from None
+    except OperatorError as exc:
+        raise HTTPException(409, str(exc)[:500]) from None
+    ids = [int(row["delivery_id"]) for row in created]
+    return _done(
+        request,
+        page,
+        {"replay_deliveries": ids},
+        message=f"event {event_id} replayed: deliveries {', '.join(map(str, ids))}",
+    )

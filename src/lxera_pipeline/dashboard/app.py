@@ -201,6 +201,7 @@ def routes() -> list[Any]:
         Route("/groups/pause", actions.pause, methods=["POST"]),
         Route("/groups/resume", actions.resume, methods=["POST"]),
         Route("/deliveries/cancel", actions.cancel, methods=["POST"]),
+        Route("/events/replay", actions.replay, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=package_dir("static")), name="static"),
     ]
 

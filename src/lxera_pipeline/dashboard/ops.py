@@ -20,7 +20,7 @@ from lxera_pipeline.listeners.ops.dead import DeadFilter, retry_dead
 from lxera_pipeline.listeners.ops.dry_run import DryRunItem, DryRunResult, dry_run, plan_dry_run
 from lxera_pipeline.listeners.ops.errors import OpsInputError, RefusedError, UnknownIdError
 from lxera_pipeline.listeners.ops.filters import EventFilter
-from lxera_pipeline.listeners.ops.replay import ReplaySelection
+from lxera_pipeline.listeners.ops.replay import ReplayRequest, ReplaySelection, replay
 from lxera_pipeline.listeners.ops.tail import TailFeed
 from lxera_pipeline.listeners.ops.timeline import Timeline, build_timeline
 from lxera_pipeline.settings import Settings
@@ -38,6 +38,7 @@ __all__ = [
     "dry_run_results",
     "live_feed",
     "module_timeline",
+    "replay_event",
     "retry_dead_letters",
 ]
 
@@ -102,3 +103,23 @@ async def dry_run_results(
     The storage is built local: the dry run records its calls instead of uploading."""
     resources = build_resources(settings.model_copy(update={"storage_backend": "local"}))
     return await dry_run(dsn, items, resources, time_limit)
+
+
+def replay_event(
+    conn: psycopg.Connection[DictRow], event_id: int, *, by: str, reason: str
+) -> list[Row]:
+    """Replay one event to its subscribed handlers (refused when its entity has moved on or a
+    delivery is still open), audited with who and why (one transaction)."""
+    with conn.transaction():
+        created = replay(conn, ReplaySelection(event_id=event_id), ReplayRequest(by, reason))
+        conn.execute(
+            load_query("dash_record_action"),
+            {
+                "actor": by,
+                "action": "replay",
+                "target": str(event_id),
+                "reason": reason,
+                "detail": Jsonb({"deliveries": [int(row["delivery_id"]) for row in created]}),
+            },
+        )
+    return created

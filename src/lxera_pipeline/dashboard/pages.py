@@ -126,6 +126,7 @@ async def module(request: Request) -> Response:
         "sessions": sessions,
         "assets": await dashboard.rows("dash_module_assets", {"content": content_id}),
         "timeline": timeline,
+        "message": request.query_params.get("message", "")[:300],
     }
     return render(request, "_module.html" if fragment(request) else "module.html", context)
 
