@@ -156,14 +156,34 @@ def test_screenshots_of_a_demo_course(browser: Browser, db_dsn: str, tmp_path: P
         ).fetchone()
     assert module is not None
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with serve(db_dsn, storage_dir=tmp_path / "storage") as served:
-        page = log_in(browser, served, "/")
-        expect(page.locator("#daemons-alive")).to_have_text("0")
-        page.screenshot(path=str(SHOTS / "dashboard-overview.png"), full_page=True)
-        page.goto(f"{served.url}/modules/{module[0]}")
-        expect(page.locator("#module-status")).to_have_text("published")
-        expect(page.locator("video")).to_have_count(1)
-        page.screenshot(path=str(SHOTS / "dashboard-module.png"))
-        page.close()
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "lxera_pipeline", "run", "--handlers", "content"],
+        cwd=REPO_ROOT,
+        env={**env, "LXERA_LOG_LEVEL": "warning"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with serve(db_dsn, storage_dir=tmp_path / "storage") as served:
+            page = log_in(browser, served, "/")
+            for _ in range(60):  # the daemon's heartbeat connection shows it alive
+                if page.locator("#daemons-alive").inner_text() == "1":
+                    break
+                page.wait_for_timeout(500)
+                page.reload()
+            expect(page.locator("#daemons-alive")).to_have_text("1")
+            page.screenshot(path=str(SHOTS / "dashboard-overview.png"), full_page=True)
+            _module_shot(page, served, str(module[0]))
+    finally:
+        daemon.terminate()
+        daemon.wait(30)
     for name in ("dashboard-overview.png", "dashboard-module.png"):
         assert (SHOTS / name).stat().st_size > 10_000
+
+
+def _module_shot(page: Page, served: Served, module: str) -> None:
+    page.goto(f"{served.url}/modules/{module}")
+    expect(page.locator("#module-status")).to_have_text("published")
+    expect(page.locator("video")).to_have_count(1)
+    page.screenshot(path=str(SHOTS / "dashboard-module.png"))
+    page.close()

@@ -407,16 +407,20 @@ def test_the_company_page_shows_plans_modules_and_media_progress(
     assert "audio_generation" in fragment
 
 
-def test_the_overview_counts_daemons_by_their_heartbeat_connection(
+def test_the_overview_counts_daemons_by_their_advertised_handlers(
     schema_dsn: str, served: Served
 ) -> None:
-    name = f"lxera-pipeline:w-{uuid.uuid4().hex[:6]}:heartbeat"
-    with (
-        psycopg.connect(schema_dsn, autocommit=True, application_name=name),
-        served.logged_in() as client,
-    ):
-        page = client.get("/").text
-    assert name.split(":")[1] in page
+    worker = f"w-{uuid.uuid4().hex[:6]}"
+    name = f"lxera-pipeline:{worker}:listener"
+    with served.logged_in() as client:
+        assert worker not in client.get("/").text
+        with psycopg.connect(schema_dsn, autocommit=True, application_name=name) as conn:
+            assert worker not in client.get("/").text  # connected, serving nothing: not a daemon
+            conn.execute(load_query("advertise_handlers"), {"handlers": ["content.write"]})
+            page = client.get("/").text
+        gone = client.get("/").text
+    assert worker in page
+    assert worker not in gone
 
 
 def test_media_plays_from_local_storage(schema_dsn: str, tmp_path: Any) -> None:

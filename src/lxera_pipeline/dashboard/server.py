@@ -36,7 +36,19 @@ def check_bind(host: str, settings: Settings) -> None:
         )
 
 
-class EmbeddedServer(uvicorn.Server):
+class DashboardServer(uvicorn.Server):
+    """Ends the open streams first when it shuts down, so their clients go at once (and
+    reconnect elsewhere with Last-Event-ID) instead of holding the shutdown up."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        state = getattr(self.config.app, "state", None)
+        dashboard = getattr(state, "dashboard", None)
+        if dashboard is not None:
+            dashboard.hub.close()
+        await super().shutdown(sockets)
+
+
+class EmbeddedServer(DashboardServer):
     """A server inside another program (the daemon) that owns the signals: it is stopped by
     setting ``should_exit``, never by SIGINT/SIGTERM itself."""
 
@@ -59,7 +71,7 @@ def build_server(
         lifespan="on",
         timeout_graceful_shutdown=2,
     )
-    return EmbeddedServer(config) if embedded else uvicorn.Server(config)
+    return EmbeddedServer(config) if embedded else DashboardServer(config)
 
 
 def url_of(host: str, port: int) -> str:

@@ -62,15 +62,19 @@ select m.minute, coalesce(ev.n, 0) as events, lag.mean_lag, lag.max_lag
  order by m.minute
 
 -- name: dash_daemons
--- Daemons alive: each keeps a dedicated heartbeat connection named after it.
+-- Daemons alive: a daemon's LISTEN connection holds one shared advisory lock per handler it serves
+-- (advertise_handlers) for as long as it runs, and its NOTIFY probe (every LXERA_PROBE_SECONDS)
+-- and its wake-ups are the connection's heartbeat: the last one is its latest activity.
 select split_part(a.application_name, ':', 2) as worker,
        a.backend_start as started_at,
-       greatest(a.state_change, a.query_start) as last_beat,
+       l.handlers,
        extract(epoch from now() - greatest(a.state_change, a.query_start)) as beat_age_seconds
   from pg_stat_activity a
- where split_part(a.application_name, ':', 1) = 'lxera-pipeline'
-   and split_part(a.application_name, ':', 3) = 'heartbeat'
-   and a.datname = current_database()
+  join (select pid, count(*) as handlers
+          from pg_locks
+         where locktype = 'advisory' and classid = 1819826803 and objsubid = 2 and granted
+         group by pid) l on l.pid = a.pid
+ where a.datname = current_database()
  order by 1
 
 -- name: dash_companies
