@@ -515,3 +515,22 @@ def test_an_event_is_replayed_from_the_module_page_with_a_reason(
     assert replays
     assert all(r[1] == "gate was misconfigured" and "session" in r[0] for r in replays)
     assert action == (str(event[0]),)
+
+
+def test_the_command_says_when_the_database_is_not_ready(
+    monkeypatch: pytest.MonkeyPatch, pg_server: Any
+) -> None:
+    name = f"lxera_bare_{uuid.uuid4().hex[:8]}"
+    pg_server.recreate_database(name)
+    try:
+        monkeypatch.setenv("DATABASE_URL", pg_server.dsn_for(name))
+        bare = CliRunner().invoke(cli, ["dashboard", "--port", "1"])
+        monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/none")
+        down = CliRunner().invoke(cli, ["dashboard", "--port", "1"])
+    finally:
+        pg_server.drop_database(name)
+    assert bare.exit_code == 1
+    assert "lxera-pipeline migrate" in bare.output
+    assert down.exit_code == 1
+    assert "cannot reach the database" in down.output
+    assert "Traceback" not in bare.output + down.output

@@ -6,7 +6,13 @@ import anyio
 import click
 
 from lxera_pipeline.cli.common import EXIT_USAGE, database_dsn, fail, load_settings
-from lxera_pipeline.dashboard.server import BindRefusedError, build_server, url_of
+from lxera_pipeline.dashboard.server import (
+    BindRefusedError,
+    DatabaseNotReadyError,
+    build_server,
+    check_database,
+    url_of,
+)
 
 
 @click.command("dashboard")
@@ -20,9 +26,14 @@ def dashboard_command(host: str | None, port: int | None) -> None:
     settings = load_settings()
     host = host or settings.dashboard_host
     port = settings.dashboard_port if port is None else port
+    dsn = database_dsn(settings)
     try:
-        server = build_server(settings, database_dsn(settings), host, port)
+        server = build_server(settings, dsn, host, port)
     except BindRefusedError as exc:
         fail(str(exc), EXIT_USAGE)
+    try:
+        check_database(dsn)
+    except DatabaseNotReadyError as exc:
+        fail(str(exc))
     click.echo(f"dashboard: {url_of(host, port)}")
     anyio.run(server.serve)

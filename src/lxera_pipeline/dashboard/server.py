@@ -9,14 +9,20 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import anyio
+import psycopg
 import uvicorn
 
 from lxera_pipeline.dashboard.app import create_app
+from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.settings import Settings
 
 
 class BindRefusedError(ValueError):
     """The dashboard would be reachable from other machines without a token."""
+
+
+class DatabaseNotReadyError(RuntimeError):
+    """The database cannot be reached or is not migrated."""
 
 
 def is_loopback(host: str) -> bool:
@@ -55,6 +61,21 @@ class EmbeddedServer(DashboardServer):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+def check_database(dsn: str) -> None:
+    """The database answers and carries the dashboard's tables; a clear error otherwise."""
+    try:
+        with psycopg.connect(dsn, connect_timeout=10) as conn:
+            row = conn.execute(load_query("dash_schema_ready")).fetchone()
+    except psycopg.Error as exc:
+        raise DatabaseNotReadyError(
+            f"cannot reach the database: {type(exc).__name__}: {str(exc).strip()[:200]}"
+        ) from None
+    if not row or not row[0]:
+        raise DatabaseNotReadyError(
+            "the database lacks the dashboard's tables: run `lxera-pipeline migrate` first"
+        )
 
 
 def build_server(

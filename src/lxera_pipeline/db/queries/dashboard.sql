@@ -221,8 +221,9 @@ select %(actor)s, 'cancel', c.delivery_id::text, %(reason)s,
   from cancelled c
 returning target
 
--- name: dash_ping
-select 1 as ok
+-- name: dash_schema_ready
+-- Is the dashboard's migration applied?
+select to_regclass('pipeline.operator_actions') is not null as ready
 
 -- name: dash_delivery_state
 select d.delivery_id, d.state from pipeline.deliveries d where d.delivery_id = any(%(ids)s)
