@@ -86,6 +86,37 @@ def test_a_module_page_shows_a_status_change_without_reload(browser: Browser, db
         page.close()
 
 
+def test_a_company_page_moves_its_progress_bars_live(browser: Browser, db_dsn: str) -> None:
+    with psycopg.connect(db_dsn, autocommit=True) as conn, serve(db_dsn) as served:
+        company = ops.seed_company(conn)
+        content = ops.new_content(conn, company, "Budget variance")
+        session = conn.execute(
+            "insert into mm_multimedia_sessions (content_id, company_id, module_name,"
+            " employee_name) values (%s, %s, 'Budget variance', 'Ada') returning session_id",
+            (content, company),
+        ).fetchone()
+        assert session is not None
+        page = log_in(browser, served, f"/companies/{company}")
+        bar = page.locator(f'[data-session="{session[0]}"] progress')
+        expect(bar).to_have_attribute("value", "0")
+        page.evaluate("window.__sameDocument = true")
+        conn.execute(
+            "update mm_multimedia_sessions set status = 'processing',"
+            " current_stage = 'script_generation' where session_id = %s",
+            session,
+        )
+        expect(bar).to_have_attribute("value", "10", timeout=5_000)
+        conn.execute(
+            "update mm_multimedia_sessions set current_stage = 'slide_generation'"
+            " where session_id = %s",
+            session,
+        )
+        expect(bar).to_have_attribute("value", "30", timeout=5_000)
+        expect(page.locator(f'[data-module="{content}"] .stage')).to_have_text("slide_generation")
+        assert page.evaluate("window.__sameDocument") is True
+        page.close()
+
+
 def test_replay_from_the_dead_letter_page_lands(browser: Browser, db_dsn: str) -> None:
     ops.subscribe_test_handlers(db_dsn)
     with psycopg.connect(db_dsn, autocommit=True) as conn:

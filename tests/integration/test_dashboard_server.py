@@ -534,3 +534,19 @@ def test_the_command_says_when_the_database_is_not_ready(
     assert down.exit_code == 1
     assert "cannot reach the database" in down.output
     assert "Traceback" not in bare.output + down.output
+
+
+def test_pages_load_nothing_from_elsewhere(served: Served) -> None:
+    with served.logged_in() as client:
+        page = client.get("/")
+        script = client.get("/static/dashboard.js")
+        style = client.get("/static/dashboard.css")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    for text in (page.text, script.text, style.text):
+        assert script.status_code == style.status_code == 200
+        assert "//cdn" not in text
+        assert 'src="http' not in text
+        assert 'href="http' not in text
+        assert "@import" not in text
