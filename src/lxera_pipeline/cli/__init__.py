@@ -2,9 +2,9 @@
 them, and a command's module is imported when that command runs (or when ``--help`` lists it), so
 `run` does not pay for the operator commands' tables or the demo's media stack.
 
-The operator's commands (`events`, `timeline`, `tail`, `replay`, `dead`, `prune`) exit with codes
-scripts can rely on: 0 ok, 2 usage or bad filter, 3 unknown id, 4 refused (e.g. a replay of an
-event whose entity has moved on), 1 any other failure (database unreachable, ...).
+The operator's commands (`events`, `timeline`, `tail`, `replay`, `dead`, `prune`, `archive`, `db`)
+exit with codes scripts can rely on: 0 ok, 2 usage or bad filter, 3 unknown id, 4 refused (e.g. a
+replay of an event whose entity has moved on), 1 any other failure (database unreachable, ...).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "replay": "lxera_pipeline.cli.replay_cmd:replay_command",
     "dead": "lxera_pipeline.cli.dead_cmd:dead_group",
     "prune": "lxera_pipeline.cli.prune_cmd:prune_command",
+    "archive": "lxera_pipeline.cli.archive_cmd:archive_group",
+    "db": "lxera_pipeline.cli.db_cmd:db_group",
     "demo": "lxera_pipeline.cli.demo:demo_command",
     "dashboard": "lxera_pipeline.cli.dashboard_cmd:dashboard_command",
 }
