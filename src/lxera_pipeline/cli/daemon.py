@@ -91,6 +91,29 @@ async def serve(config: DaemonConfig, handlers: HandlerSet, resources: Any) -> i
     return EXIT_OK
 
 
+async def serve_with_dashboard(
+    config: DaemonConfig, handlers: HandlerSet, resources: Any, settings: Settings
+) -> int:
+    """`serve`, with the dashboard beside the daemon (LXERA_DASHBOARD_IN_DAEMON); the daemon
+    owns the signals and the dashboard stops with it."""
+    from lxera_pipeline.dashboard.server import dashboard_running, url_of
+
+    host, port = settings.dashboard_host, settings.dashboard_port
+    async with dashboard_running(settings, config.dsn, host, port, embedded=True):
+        log.info("dashboard.serving", url=url_of(host, port))
+        return await serve(config, handlers, resources)
+
+
+def _check_dashboard_bind(settings: Settings) -> None:
+    if settings.dashboard_in_daemon:
+        from lxera_pipeline.dashboard.server import BindRefusedError, check_bind
+
+        try:
+            check_bind(settings.dashboard_host, settings)
+        except BindRefusedError as exc:
+            fail(str(exc), EXIT_USAGE)
+
+
 @click.command("run")
 @daemon_options
 def run_command(**options: Any) -> None:
@@ -106,6 +129,13 @@ def run_command(**options: Any) -> None:
         config = DaemonConfig.from_settings(settings, dsn)
     except (RegistryError, DsnError, DaemonConfigError) as exc:
         fail(str(exc), EXIT_USAGE)
+    _check_dashboard_bind(settings)
     resources = build_resources(settings)
-    code = anyio.run(serve, config, handlers, resources, backend_options=config.backend_options())
+    options = config.backend_options()
+    if settings.dashboard_in_daemon:
+        code = anyio.run(
+            serve_with_dashboard, config, handlers, resources, settings, backend_options=options
+        )
+    else:
+        code = anyio.run(serve, config, handlers, resources, backend_options=options)
     raise SystemExit(code)
