@@ -13,8 +13,8 @@ import anyio
 import psycopg
 import pytest
 
-from lxera_pipeline.cli.demo_daemon import in_process_daemon
-from lxera_pipeline.cli.demo_seed import seed_course
+from lxera_pipeline.cli.demo.daemon import in_process_daemon
+from lxera_pipeline.cli.demo.seed import seed_course
 from lxera_pipeline.generators.ports import ContentWriter
 from lxera_pipeline.generators.text.factory import rule_based_text_ports
 from lxera_pipeline.generators.types import Learner, ModuleResearch, ModuleSections, ModuleSpec

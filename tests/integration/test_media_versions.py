@@ -19,11 +19,11 @@ from click.testing import CliRunner
 from psycopg.rows import dict_row
 
 from lxera_pipeline.cli import cli
-from lxera_pipeline.cli.demo_daemon import in_process_daemon
-from lxera_pipeline.cli.demo_seed import seed_course
+from lxera_pipeline.cli.demo.daemon import in_process_daemon
+from lxera_pipeline.cli.demo.seed import seed_course
 from lxera_pipeline.handlers.workflow.resources import build_resources
-from lxera_pipeline.listeners.ops.errors import OpsInputError, RefusedError, UnknownIdError
 from lxera_pipeline.operate import media
+from lxera_pipeline.operate.common import OpsInputError, RefusedError, UnknownIdError
 from tests.integration.schema_rows import acting_as
 from tests.integration.workflow_support import (
     course,

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from lxera_pipeline.cli import cli
-from lxera_pipeline.cli.demo_daemon import in_process_daemon
-from lxera_pipeline.cli.demo_seed import seed_course
+from lxera_pipeline.cli.demo.daemon import in_process_daemon
+from lxera_pipeline.cli.demo.seed import seed_course
 from lxera_pipeline.handlers.workflow.resources import build_resources
 from tests.integration.schema_rows import Conn, acting_as, seed_company, set_column
 from tests.integration.workflow_support import course, fetch, module, workflow_settings

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from lxera_pipeline.cli import cli
-from lxera_pipeline.cli.demo_daemon import in_process_daemon
-from lxera_pipeline.cli.demo_seed import seed_course
+from lxera_pipeline.cli.demo.daemon import in_process_daemon
+from lxera_pipeline.cli.demo.seed import seed_course
 from lxera_pipeline.handlers.workflow.resources import build_resources
 from tests.integration.schema_rows import acting_as
 from tests.integration.workflow_support import (
@@ -210,5 +210,6 @@ async def test_the_run_command_refreshes_beside_the_daemon(
 
     monkeypatch.setattr(run_module, "serve", serve_until_refreshed)
     config = SimpleNamespace(dsn=db_dsn)
-    code = await run_module.serve_with_side_tasks(config, None, None, 0.2)  # type: ignore[arg-type]
+    settings = SimpleNamespace(analytics_refresh_seconds=0.2, dashboard_in_daemon=False)
+    code = await run_module.serve_with_side_tasks(config, None, None, settings)  # type: ignore[arg-type]
     assert code == 7

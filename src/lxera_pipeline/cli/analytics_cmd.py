@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from lxera_pipeline.cli.common import print_json
-from lxera_pipeline.cli.ops_common import connect, dsn_from_settings, operator_errors
+from lxera_pipeline.cli.operate import connect, dsn_from_settings, operator_errors
 from lxera_pipeline.operate.analytics import MAX_LIMIT, refresh, show
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from lxera_pipeline.cli.common import print_json
-from lxera_pipeline.cli.ops_common import connect, dsn_from_settings, operator_errors, operator_name
-from lxera_pipeline.cli.render import when
+from lxera_pipeline.cli.operate import connect, dsn_from_settings, operator_errors, operator_name
+from lxera_pipeline.operate.common import when
 from lxera_pipeline.operate.media import regenerate, rollback, versions
 
 SECTION_HELP = "One section's media (a section video) instead of the whole module."

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from lxera_pipeline.cli.common import print_json
-from lxera_pipeline.cli.ops_common import connect, dsn_from_settings, operator_errors
-from lxera_pipeline.cli.render import when
+from lxera_pipeline.cli.operate import connect, dsn_from_settings, operator_errors
+from lxera_pipeline.operate.common import when
 from lxera_pipeline.operate.renders import MAX_LIMIT, RENDER_STATUSES, list_renders
 
 

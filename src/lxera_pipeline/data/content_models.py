@@ -14,7 +14,7 @@ from lxera_pipeline.data.vocabulary import (
     EnhancementType,
     PriorityLevel,
 )
-from lxera_pipeline.events.models import ApprovalStatus, ContentStatus, EnhancementStatus
+from lxera_pipeline.events.statuses import ApprovalStatus, ContentStatus, EnhancementStatus
 
 
 class ModuleContent(Row):

@@ -15,8 +15,8 @@ import psycopg
 from psycopg.rows import DictRow
 
 from lxera_pipeline.db.queries import load_query
-from lxera_pipeline.listeners.ops.errors import OpsInputError
 from lxera_pipeline.log import get_logger
+from lxera_pipeline.operate.common import OpsInputError
 
 log = get_logger(__name__)
 

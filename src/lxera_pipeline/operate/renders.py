@@ -9,7 +9,7 @@ import psycopg
 from psycopg.rows import DictRow
 
 from lxera_pipeline.db.queries import load_query
-from lxera_pipeline.listeners.ops.errors import OpsInputError
+from lxera_pipeline.operate.common import OpsInputError
 
 RENDER_STATUSES = ("queued", "rendering", "done", "failed")
 MAX_LIMIT = 10_000

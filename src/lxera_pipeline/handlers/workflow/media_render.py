@@ -22,7 +22,11 @@ from lxera_pipeline.generators.media.theme import HEIGHT, WIDTH
 from lxera_pipeline.generators.text.usage import counted_usage
 from lxera_pipeline.generators.types import ModuleSections, Script
 from lxera_pipeline.handlers.workflow.common import content_learner
-from lxera_pipeline.handlers.workflow.inputs import content_module, content_sections
+from lxera_pipeline.handlers.workflow.inputs import (
+    InputLimits,
+    content_module,
+    content_sections,
+)
 from lxera_pipeline.handlers.workflow.media_files import (
     MissingStageOutputError,
     Record,
@@ -44,10 +48,11 @@ async def script_stage(job: StageJob) -> Record:
         if content is None:
             raise MissingStageOutputError(f"content {job.session.content_id} is gone")
         learner = await content_learner(conn, content)
-    seconds = job.resources.settings.narration_seconds_per_module
+    settings = job.resources.settings
+    seconds, limits = settings.narration_seconds_per_module, InputLimits.of(settings)
     writer = job.resources.script_writer
-    module, section = content_module(content), session_section(job.session)
-    sections = only_section(content_sections(content), section)
+    module, section = content_module(content, limits), session_section(job.session)
+    sections = only_section(content_sections(content, limits), section)
     started = time.perf_counter()
     try:
         script = await writer.write_script(module, sections, learner, seconds)
