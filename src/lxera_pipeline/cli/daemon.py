@@ -21,6 +21,7 @@ from lxera_pipeline.cli.common import (
     fail,
     load_settings,
 )
+from lxera_pipeline.cli.side_tasks import refresh_analytics_every
 from lxera_pipeline.db.dsn import DsnError
 from lxera_pipeline.handlers.registry import RegistryError
 from lxera_pipeline.listeners.config import (
@@ -121,9 +122,7 @@ async def serve_with_side_tasks(
     LXERA_ANALYTICS_REFRESH_SECONDS; 0: none), stopped when the daemon stops."""
     async with anyio.create_task_group() as side:
         if settings.analytics_refresh_seconds > 0:
-            from lxera_pipeline.operate.analytics import refresh_every
-
-            side.start_soon(refresh_every, config.dsn, settings.analytics_refresh_seconds)
+            side.start_soon(refresh_analytics_every, config.dsn, settings.analytics_refresh_seconds)
         if settings.dashboard_in_daemon:
             code = await serve_with_dashboard(config, handlers, resources, settings)
         else:

@@ -1,4 +1,5 @@
-"""`analytics refresh` / `analytics show`, and the daemon's periodic refresh.
+"""`analytics refresh` / `analytics show` (the daemon's periodic refresh is
+lxera_pipeline.cli.side_tasks).
 
 The analytics materialized views (per video, per module, per pipeline stage, enhancement loops;
 see migrations/20261125001030_video_analytics.sql) are refreshed CONCURRENTLY by
@@ -10,7 +11,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import anyio
 import psycopg
 from psycopg.rows import DictRow
 
@@ -42,23 +42,3 @@ def show(conn: psycopg.Connection[DictRow], limit: int = 20) -> dict[str, list[d
         name: [dict(row) for row in conn.execute(load_query(f"analytics_{name}"), {"limit": limit})]
         for name in ("stage_stats", "module_views", "video_views", "enhancement_loops")
     }
-
-
-async def refresh_every(dsn: str, seconds: float) -> None:
-    """The daemon's side task: refresh the analytics every ``seconds`` until cancelled. A failed
-    refresh is logged (type only) and tried again next period; it never stops the daemon."""
-    while True:
-        await anyio.sleep(seconds)
-        try:
-            await anyio.to_thread.run_sync(_refresh_once, dsn, abandon_on_cancel=True)
-        except Exception as exc:
-            log.warning("analytics.refresh_failed", error=type(exc).__name__)
-
-
-def _refresh_once(dsn: str) -> None:
-    from psycopg.rows import dict_row
-
-    with psycopg.connect(
-        dsn, autocommit=True, row_factory=dict_row, application_name="lxera-pipeline:analytics"
-    ) as conn:
-        refresh(conn)

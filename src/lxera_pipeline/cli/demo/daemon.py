@@ -8,9 +8,9 @@ from typing import Any
 
 import anyio
 
+from lxera_pipeline.cli.side_tasks import refresh_analytics_every
 from lxera_pipeline.listeners.config import DaemonConfig, select_handlers
 from lxera_pipeline.listeners.daemon import Daemon
-from lxera_pipeline.operate.analytics import refresh_every
 from lxera_pipeline.settings import Settings
 
 WORKFLOW_GROUPS = "content,media"
@@ -27,7 +27,7 @@ async def in_process_daemon(
         await group.start(daemon.run)
         async with anyio.create_task_group() as side:
             if settings.analytics_refresh_seconds > 0:
-                side.start_soon(refresh_every, dsn, settings.analytics_refresh_seconds)
+                side.start_soon(refresh_analytics_every, dsn, settings.analytics_refresh_seconds)
             try:
                 yield daemon
             finally:
