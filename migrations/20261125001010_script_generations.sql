@@ -33,8 +33,7 @@ create table public.mm_script_generations (
     error_message      text
                        constraint mm_script_generations_error_message_check
                        check (length(error_message) <= 300),
-    script_asset_id    uuid constraint mm_script_generations_script_asset_fkey
-                       references public.mm_multimedia_assets (asset_id) on delete set null,
+    script_asset_id    uuid,
     slides             integer
                        constraint mm_script_generations_slides_check check (slides >= 0),
     words              integer
@@ -45,6 +44,9 @@ create table public.mm_script_generations (
         check (total_tokens = prompt_tokens + completion_tokens),
     constraint mm_script_generations_completed_check
         check ((status = 'completed') = (error_message is null)),
+    constraint mm_script_generations_script_asset_fkey foreign key (script_asset_id, company_id)
+        references public.mm_multimedia_assets (asset_id, company_id)
+        on delete set null (script_asset_id),
     constraint mm_script_generations_session_fkey foreign key (session_id, company_id)
         references public.mm_multimedia_sessions (session_id, company_id) on delete cascade,
     constraint mm_script_generations_content_fkey foreign key (content_id, company_id)

@@ -22,8 +22,7 @@
 
 create table public.mm_video_analytics (
     view_id          uuid primary key default gen_random_uuid(),
-    asset_id         uuid not null constraint mm_video_analytics_asset_fkey
-                     references public.mm_multimedia_assets (asset_id) on delete cascade,
+    asset_id         uuid not null,
     session_id       uuid not null,
     content_id       uuid not null,
     company_id       uuid not null constraint mm_video_analytics_company_fkey
@@ -37,6 +36,8 @@ create table public.mm_video_analytics (
     watched_at       timestamptz not null default now(),
     created_at       timestamptz not null default now(),
     updated_at       timestamptz not null default now(),
+    constraint mm_video_analytics_asset_fkey foreign key (asset_id, company_id)
+        references public.mm_multimedia_assets (asset_id, company_id) on delete cascade,
     constraint mm_video_analytics_session_fkey foreign key (session_id, company_id)
         references public.mm_multimedia_sessions (session_id, company_id) on delete cascade,
     constraint mm_video_analytics_content_fkey foreign key (content_id, company_id)

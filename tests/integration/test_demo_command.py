@@ -45,5 +45,5 @@ def test_demo_runs_twice_and_shows_artifacts_and_timelines(db_dsn: str, tmp_path
         plans = fetch(db_dsn, "select status from cm_course_plans")
         assert [p["status"] for p in plans] == ["delivered"] * run
     videos = fetch(db_dsn, "select file_path from mm_multimedia_assets where asset_type = 'video'")
-    assert len(videos) == 6  # per run: two modules, and the first one's regenerated version
+    assert len(videos) == 6  # per run: two modules, and the last one's regenerated version
     assert all(Path(v["file_path"]).is_relative_to(tmp_path / "storage") for v in videos)

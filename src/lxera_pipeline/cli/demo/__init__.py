@@ -5,7 +5,7 @@ two-module course plan (fresh names every run), mark the plan 'completed', and l
 daemon carry it through research, writing, the quality gate (the second module is written as a
 draft on purpose, so it goes through one enhancement), and the media stages. It ends with the
 artifacts (MP4, PDF, PPTX, HTML, audio) and each module's timeline of events and audit rows,
-after the rendering queue and a regeneration of the first module's media (version 2, version 1
+after the rendering queue and a regeneration of the last module's media (version 2, version 1
 kept).
 """
 
@@ -82,9 +82,9 @@ async def _drive(
             _introduce(console, course, seeded)
             with anyio.move_on_after(limit_seconds) as scope:
                 modules = await follow_plan(conn, seeded.plan_id, len(course.modules), console)
-                first = modules[0]
+                last = modules[-1]
                 await show_queue_and_regenerate(
-                    conn, dsn, first.content_id, first.module_name, console
+                    conn, dsn, last.content_id, last.module_name, console
                 )
         if scope.cancelled_caught:
             console.print(f"[red]The demo did not finish within {limit_seconds:.0f} s.")
