@@ -7,9 +7,10 @@ import sys
 from typing import Any, NoReturn
 
 import click
-from pydantic import ValidationError
+from pydantic import AliasChoices, ValidationError
 
 from lxera_pipeline.db.dsn import resolve_dsn
+from lxera_pipeline.errors import ConfigurationError
 from lxera_pipeline.log import configure_logging
 from lxera_pipeline.settings import Settings
 
@@ -20,15 +21,36 @@ EXIT_NOT_FOUND = 3
 EXIT_REFUSED = 4
 
 
+def setting_source(field: str, from_option: bool) -> str:
+    """Where an operator sets ``field``: its command-line option or its environment variable."""
+    if from_option:
+        return f"--{field.replace('_', '-')}"
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return f"LXERA_{field.upper()}"
+
+
+def invalid_settings(exc: ValidationError, options: set[str]) -> ConfigurationError:
+    """One line naming each bad setting by its variable (or option); never the value given."""
+    problems = []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else "settings"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        problems.append(f"{setting_source(field, field in options)}: {message}")
+    return ConfigurationError(
+        f"invalid configuration: {'; '.join(problems)} (fix the environment variable or option)"
+    )
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment plus command-line overrides; a clear error when invalid."""
+    given = {k: v for k, v in overrides.items() if v is not None}
     try:
-        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = Settings(**given)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        fail(f"invalid configuration: {problems}", EXIT_USAGE)
+        raise invalid_settings(exc, set(given)) from None
     configure_logging(settings.log_format, settings.log_level)
     return settings
 

@@ -14,7 +14,6 @@ import anyio
 import click
 
 from lxera_pipeline.cli.common import (
-    EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
     database_dsn,
@@ -22,14 +21,15 @@ from lxera_pipeline.cli.common import (
     load_settings,
 )
 from lxera_pipeline.db.dsn import DsnError
+from lxera_pipeline.db.server import check_server
+from lxera_pipeline.generators.media.extras import missing_media_extras
 from lxera_pipeline.handlers.registry import RegistryError
 from lxera_pipeline.listeners.config import DAEMON_FIELDS, DaemonConfig, DaemonConfigError
 from lxera_pipeline.listeners.daemon import Daemon
 from lxera_pipeline.listeners.selection import HandlerSet, select_handlers
-from lxera_pipeline.log import get_logger
 from lxera_pipeline.settings import Settings
 
-log = get_logger(__name__)
+
 F = TypeVar("F", bound=Callable[..., Any])
 RESOURCES_MODULE = "lxera_pipeline.handlers.workflow.resources"
 OPTION_FIELDS = (*DAEMON_FIELDS, "log_format", "log_level")
@@ -76,14 +76,23 @@ def build_resources(settings: Settings) -> Any:
 
 
 async def serve(config: DaemonConfig, handlers: HandlerSet, resources: Any) -> int:
-    """Run one daemon with signal handling; the process exit code."""
+    """Run one daemon with signal handling; the process exit code. A failure propagates to the
+    command line, which reports it in one line (`lxera_pipeline.cli.errors`)."""
     daemon = Daemon(config, handlers, resources=resources)
-    try:
-        await daemon.run(install_signals=True)
-    except Exception as exc:
-        log.error("daemon.failed", error=f"{type(exc).__name__}: {exc}", exc_info=exc)
-        return EXIT_FAILURE
+    await daemon.run(install_signals=True)
     return EXIT_OK
+
+
+def check_before_start(settings: Settings, config: DaemonConfig, handlers: HandlerSet) -> None:
+    """What would make the daemon fail later, reported now: the media stages' extras, the
+    database (reachable, login accepted, version) and the LISTEN connection's server."""
+    if any(spec.group == "media" or spec.name.startswith("media.") for spec in handlers.served):
+        missing = missing_media_extras(settings)
+        if missing:
+            raise missing[0]
+    check_server(config.dsn, settings.connect_timeout_seconds)
+    if config.listen_dsn != config.dsn:
+        check_server(config.listen_dsn, settings.connect_timeout_seconds)
 
 
 @click.command("run")
@@ -101,6 +110,7 @@ def run_command(**options: Any) -> None:
         config = DaemonConfig.from_settings(settings, dsn)
     except (RegistryError, DsnError, DaemonConfigError) as exc:
         fail(str(exc), EXIT_USAGE)
+    check_before_start(settings, config, handlers)
     resources = build_resources(settings)
     code = anyio.run(serve, config, handlers, resources, backend_options=config.backend_options())
     raise SystemExit(code)

@@ -18,7 +18,7 @@ class DsnError(ValueError):
 def resolve_dsn(settings: Settings) -> str:
     """DATABASE_URL when set, otherwise the embedded server (started on demand)."""
     if settings.database_url:
-        return settings.database_url
+        return settings.database_url.get_secret_value()
     from lxera_pipeline.db.embedded import start_embedded
 
     return start_embedded(settings.data_dir)

@@ -12,6 +12,7 @@ import anyio
 from anyio.abc import SocketAttribute, SocketStream, TaskStatus
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from lxera_pipeline.errors import OperatorError
 from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
@@ -19,6 +20,10 @@ log = get_logger(__name__)
 MAX_HEAD_BYTES = 8192
 REQUEST_TIMEOUT_SECONDS = 5.0
 REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
+
+
+class HealthPortError(OperatorError):
+    """The port for /healthz, /readyz and /metrics is taken (or not ours to bind)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,16 @@ class HealthServer:
         self._metrics = metrics
 
     async def serve(self, *, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED) -> None:
-        listener = await anyio.create_tcp_listener(local_host=self._host, local_port=self._port)
+        try:
+            listener = await anyio.create_tcp_listener(
+                local_host=self._host, local_port=self._port
+            )
+        except OSError as exc:
+            raise HealthPortError(
+                f"the HTTP port {self._port} on {self._host} cannot be opened "
+                f"({exc.strerror or exc}); free it or choose another with --http-port or "
+                "LXERA_HTTP_PORT (0 picks a free port)"
+            ) from None
         async with listener:
             port = int(listener.extra(SocketAttribute.local_port))
             log.info("http.listening", host=self._host, port=port)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lxera_pipeline.errors import ConfigurationError
+
 
 class MediaError(Exception):
     """Base class of every media generator error."""
@@ -11,7 +13,7 @@ class MediaInputError(MediaError, ValueError):
     """The input given to a media generator is invalid (the message names what is wrong)."""
 
 
-class MissingExtraError(MediaError, RuntimeError):
+class MissingExtraError(MediaError, ConfigurationError):
     """An optional dependency is not installed; the message names the extra to install."""
 
     def __init__(self, module: str, extra: str, purpose: str) -> None:

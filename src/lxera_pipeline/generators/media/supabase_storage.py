@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import anyio.to_thread
 import httpx
+from pydantic import SecretStr
 
 from lxera_pipeline.generators.media.errors import MediaInputError, MissingExtraError, StorageError
 from lxera_pipeline.generators.media.models import AssetType, StoredObject
@@ -32,9 +33,9 @@ UPLOAD_TIMEOUT_SECONDS = 120
 class SupabaseStorage:
     """Storage in a Supabase Storage bucket; `public_url` is the bucket's public object URL."""
 
-    def __init__(self, url: str, key: str, bucket: str = "multimedia-assets") -> None:
+    def __init__(self, url: str, key: SecretStr | str, bucket: str = "multimedia-assets") -> None:
         self._url = url
-        self._key = key
+        self._key = SecretStr(key) if isinstance(key, str) else key
         self._bucket = bucket
         self._client: Any = None
         self._lock = anyio.Lock()
@@ -110,7 +111,7 @@ class SupabaseStorage:
     async def _get_client(self) -> Any:
         async with self._lock:
             if self._client is None:
-                self._client = await _create_client(self._url, self._key)
+                self._client = await _create_client(self._url, self._key.get_secret_value())
             return self._client
 
 
