@@ -89,9 +89,7 @@ class FakePostgres:
                 body = _read_exact(conn, length - 4)
                 if kind == b"p":
                     self.received.append(body.rstrip(b"\0").decode())
-                conn.sendall(
-                    _error("28P01", f'password authentication failed for user "{user}"')
-                )
+                conn.sendall(_error("28P01", f'password authentication failed for user "{user}"'))
                 return
             statuses = {
                 "server_version": self.server_version,

@@ -13,12 +13,13 @@ from lxera_pipeline.db.dsn import DsnError
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import Registry, RegistryError
 from lxera_pipeline.listeners.claimer import ClaimedDelivery
-from lxera_pipeline.listeners.config import DaemonConfig, DaemonConfigError, mask_dsn
+from lxera_pipeline.listeners.config import DaemonConfig, DaemonConfigError
 from lxera_pipeline.listeners.dispatcher import Dispatcher
 from lxera_pipeline.listeners.probe import Probe, probe_channel
 from lxera_pipeline.listeners.selection import HandlerSet, select_handlers
 from lxera_pipeline.listeners.wake import COMPLETED, NOTIFY, WakeSignal
 from lxera_pipeline.listeners.workers import WorkerPool
+from lxera_pipeline.redact import mask_dsn
 
 DSN = "host=127.0.0.1 port=5432 dbname=x user=u password=secret"
 

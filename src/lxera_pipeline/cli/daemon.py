@@ -29,7 +29,6 @@ from lxera_pipeline.listeners.daemon import Daemon
 from lxera_pipeline.listeners.selection import HandlerSet, select_handlers
 from lxera_pipeline.settings import Settings
 
-
 F = TypeVar("F", bound=Callable[..., Any])
 RESOURCES_MODULE = "lxera_pipeline.handlers.workflow.resources"
 OPTION_FIELDS = (*DAEMON_FIELDS, "log_format", "log_level")

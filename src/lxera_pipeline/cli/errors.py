@@ -60,8 +60,9 @@ def _first_line(exc: BaseException) -> str:
 def _leaf(exc: BaseException) -> BaseException:
     """The exception that matters inside task-group exception groups."""
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        reportable = [e for e in exc.exceptions if isinstance(e, OperatorError | click.ClickException)]
-        exc = (reportable or list(exc.exceptions))[0]
+        leaves: list[BaseException] = list(exc.exceptions)
+        reportable = [e for e in leaves if isinstance(e, OperatorError | click.ClickException)]
+        exc = (reportable or leaves)[0]
     return exc
 
 
@@ -94,8 +95,7 @@ def describe(exc: BaseException) -> Failure:
     if isinstance(exc, psycopg.Error):
         return Failure(f"database error: {_first_line(exc)}", EXIT_FAILURE)
     return Failure(
-        f"unexpected {type(exc).__name__}: {_first_line(exc)} (run with --debug for the "
-        "traceback)",
+        f"unexpected {type(exc).__name__}: {_first_line(exc)} (run with --debug for the traceback)",
         EXIT_FAILURE,
     )
 

@@ -8,7 +8,6 @@ import secrets
 import socket
 from dataclasses import asdict, dataclass, field
 
-
 from lxera_pipeline.db.dsn import DsnError, check_listen_dsn
 from lxera_pipeline.redact import mask_dsn
 from lxera_pipeline.settings import Settings
@@ -97,9 +96,7 @@ class DaemonConfig:
     ) -> DaemonConfig:
         values = {name: getattr(settings, name) for name in DAEMON_FIELDS}
         listen = (
-            settings.listen_database_url.get_secret_value()
-            if settings.listen_database_url
-            else dsn
+            settings.listen_database_url.get_secret_value() if settings.listen_database_url else dsn
         )
         return cls(dsn=dsn, listen_dsn=listen, worker_id=worker_id or new_worker_id(), **values)
 
