@@ -9,9 +9,11 @@ from typing import Any, NoReturn
 import click
 from pydantic import AliasChoices, ValidationError
 
+from lxera_pipeline.cli.errors import known_secrets
 from lxera_pipeline.db.dsn import resolve_dsn
 from lxera_pipeline.errors import ConfigurationError
 from lxera_pipeline.log import configure_logging
+from lxera_pipeline.redact import redact
 from lxera_pipeline.settings import Settings
 
 EXIT_OK = 0
@@ -63,7 +65,8 @@ def database_dsn(settings: Settings) -> str:
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    """Print ``message`` as the one error line (known secret values masked) and exit."""
+    click.echo(f"error: {redact(message, known_secrets())}", err=True)
     sys.exit(code)
 
 
