@@ -1,4 +1,4 @@
-"""Handlers the secrets test runs inside a real daemon (``run --handlers tests.security.secret_handlers``).
+"""Handlers the secrets test runs in a real daemon (``--handlers tests.security.secret_handlers``).
 
 ``security.crash`` (``new -> crash`` on ``public.sec_jobs``) holds the daemon's DSN and API keys in
 local variables and raises; after its one attempt the delivery dead-letters and the on-dead hook,

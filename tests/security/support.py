@@ -1,4 +1,4 @@
-"""Running the real `lxera-pipeline` console script as a subprocess, with a controlled environment."""
+"""Running the real `lxera-pipeline` console script as a subprocess, in a controlled environment."""
 
 from __future__ import annotations
 

@@ -22,10 +22,10 @@ import pytest
 
 from lxera_pipeline.db.dsn import resolve_dsn
 from lxera_pipeline.handlers.registry import registry
+from lxera_pipeline.handlers.sync import sync_subscriptions_sync
 from lxera_pipeline.listeners.config import DaemonConfig
 from lxera_pipeline.redact import MASK
 from lxera_pipeline.settings import Settings
-from lxera_pipeline.handlers.sync import sync_subscriptions_sync
 from tests.acceptance.support import execute, fetch, free_port, wait_until
 from tests.security import secret_handlers
 from tests.security.support import CLI, REPO_ROOT, Ran, clean_env, run_cli
@@ -110,7 +110,8 @@ def test_wrong_password(tmp_path: Path) -> None:
             assert "password authentication failed" in line
             assert "check the user and password in DATABASE_URL" in line
             assert_no_secret(ran.output)
-        assert server.received and set(server.received) == {PASSWORD}  # the secret was in play
+        assert server.received  # the secret was in play ...
+        assert set(server.received) == {PASSWORD}  # ... and sent to the server alone
 
 
 def test_unreachable_and_hanging_server(tmp_path: Path) -> None:

@@ -66,7 +66,8 @@ def database_dsn(settings: Settings) -> str:
 
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
     """Print ``message`` as the one error line (known secret values masked) and exit."""
-    click.echo(f"error: {redact(message, known_secrets())}", err=True)
+    line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    click.echo(f"error: {redact(line, known_secrets())}", err=True)
     sys.exit(code)
 
 

@@ -22,7 +22,7 @@ from lxera_pipeline.cli.common import (
 )
 from lxera_pipeline.db.dsn import DsnError
 from lxera_pipeline.db.server import check_server
-from lxera_pipeline.generators.media.extras import missing_media_extras
+from lxera_pipeline.generators.media.extras import check_media_extras
 from lxera_pipeline.handlers.registry import RegistryError
 from lxera_pipeline.listeners.config import DAEMON_FIELDS, DaemonConfig, DaemonConfigError
 from lxera_pipeline.listeners.daemon import Daemon
@@ -86,9 +86,7 @@ def check_before_start(settings: Settings, config: DaemonConfig, handlers: Handl
     """What would make the daemon fail later, reported now: the media stages' extras, the
     database (reachable, login accepted, version) and the LISTEN connection's server."""
     if any(spec.group == "media" or spec.name.startswith("media.") for spec in handlers.served):
-        missing = missing_media_extras(settings)
-        if missing:
-            raise missing[0]
+        check_media_extras(settings)
     check_server(config.dsn, settings.connect_timeout_seconds)
     if config.listen_dsn != config.dsn:
         check_server(config.listen_dsn, settings.connect_timeout_seconds)

@@ -13,7 +13,6 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 
 from lxera_pipeline.cli.common import (
-    EXIT_FAILURE,
     EXIT_NOT_FOUND,
     EXIT_REFUSED,
     EXIT_USAGE,
@@ -21,6 +20,7 @@ from lxera_pipeline.cli.common import (
     fail,
     load_settings,
 )
+from lxera_pipeline.cli.errors import describe
 from lxera_pipeline.listeners.ops.errors import OpsInputError, RefusedError, UnknownIdError
 from lxera_pipeline.listeners.ops.filters import DELIVERY_STATES, EventFilter, event_filter
 from lxera_pipeline.settings import Settings
@@ -40,14 +40,9 @@ def operator_errors() -> Iterator[None]:
         fail(str(exc.args[0]) if exc.args else str(exc), EXIT_NOT_FOUND)
     except RefusedError as exc:
         fail(str(exc), EXIT_REFUSED)
-    except psycopg.errors.UndefinedTable as exc:
-        fail(
-            f"the database lacks the pipeline's tables ({str(exc).splitlines()[0]}); "
-            "run `lxera-pipeline migrate` first",
-            EXIT_FAILURE,
-        )
     except psycopg.Error as exc:
-        fail(f"database error: {str(exc).strip()}", EXIT_FAILURE)
+        failure = describe(exc)
+        fail(failure.message, failure.code)
 
 
 def dsn_from_settings() -> tuple[Settings, str]:

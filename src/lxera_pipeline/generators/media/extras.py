@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 from typing import TYPE_CHECKING
 
+from lxera_pipeline.errors import ConfigurationError
 from lxera_pipeline.generators.media.errors import MissingExtraError
 
 if TYPE_CHECKING:
@@ -42,3 +43,17 @@ def missing_media_extras(settings: Settings) -> list[MissingExtraError]:
         for module, extra, purpose in needed
         if not module_available(module)
     ]
+
+
+def check_media_extras(settings: Settings) -> None:
+    """Raise one error naming every missing extra and the ``pip install`` that adds them."""
+    missing = missing_media_extras(settings)
+    if len(missing) == 1:
+        raise missing[0]
+    if missing:
+        extras = ",".join(error.extra for error in missing)
+        modules = ", ".join(repr(error.module) for error in missing)
+        raise ConfigurationError(
+            f"the media stages need the Python modules {modules}, which are not installed; "
+            f"install the extras: pip install 'lxera-pipeline[{extras}]'"
+        )
