@@ -1,0 +1,114 @@
+"""The daemon runs as a login user in the least-privilege role `lxera_daemon` (migration
+20261125000730): the whole two-module workflow completes, and the role cannot create objects, read
+personal or auth data, or touch what only `migrate` and the operator commands may."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import psycopg
+import psycopg.conninfo
+import pytest
+from psycopg import AsyncConnection
+
+from lxera_pipeline.cli.demo_daemon import in_process_daemon
+from lxera_pipeline.cli.demo_seed import seed_course
+from lxera_pipeline.handlers.workflow.resources import build_resources
+from tests.integration.workflow_support import TWO_MODULES, fetch, plan_settled, workflow_settings
+
+
+@pytest.fixture
+def daemon_dsn(db_dsn: str) -> Iterator[str]:
+    """A login user that is a member of lxera_daemon, as deploy/README.md creates one."""
+    user = f"lxera_t_daemon_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        conn.execute(f"create role {user} login password 'unused' in role lxera_daemon")
+    try:
+        yield psycopg.conninfo.make_conninfo(db_dsn, user=user)
+    finally:
+        with psycopg.connect(db_dsn, autocommit=True) as conn:
+            conn.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity where usename = %s",
+                (user,),
+            )
+            conn.execute(f"drop role {user}")
+
+
+def test_the_workflow_completes_as_the_daemon_role(
+    db_dsn: str, daemon_dsn: str, tmp_path: Path
+) -> None:
+    settings = workflow_settings(daemon_dsn, tmp_path)
+
+    async def drive() -> uuid.UUID:
+        resources = build_resources(settings)
+        async with (
+            await AsyncConnection.connect(db_dsn, autocommit=True) as owner,
+            in_process_daemon(settings, daemon_dsn, resources),
+        ):
+            seeded = await seed_course(owner, TWO_MODULES)
+            with anyio.fail_after(150):
+                while not await plan_settled(owner, seeded.plan_id):  # noqa: ASYNC110
+                    await anyio.sleep(0.2)
+            return seeded.plan_id
+
+    plan_id = anyio.run(drive)
+    [plan] = fetch(
+        db_dsn, "select status from cm_course_plans where plan_id = %(p)s", {"p": plan_id}
+    )
+    assert plan["status"] == "delivered"
+    states = fetch(db_dsn, "select state, count(*) as n from pipeline.deliveries group by state")
+    assert {row["state"] for row in states} == {"done"}, states
+    sessions = fetch(db_dsn, "select status from mm_multimedia_sessions")
+    assert [row["status"] for row in sessions] == ["completed", "completed"]
+    users = fetch(db_dsn, "select distinct worker from pipeline.audit_log")
+    assert users, "no attempt was recorded"
+
+
+REFUSED = [
+    "create table public.daemon_made (id int)",
+    "create table pipeline.daemon_made (id int)",
+    "create function public.daemon_fn() returns int language sql as 'select 1'",
+    "select email from public.users",
+    "select phone from public.users",
+    "select learning_preferences from public.users",
+    "select * from public.companies",
+    "select auth.uid()",
+    "select * from pipeline.schema_migrations",
+    "select * from pipeline.events_archive",
+    "delete from pipeline.deliveries",
+    "delete from pipeline.audit_log",
+    "delete from public.cm_module_content",
+    "insert into pipeline.events (table_name) values ('x')",
+    "update public.users set full_name = 'x'",
+    "truncate pipeline.subscriptions",
+    "select pipeline.allow_transitions('cm_course_plans', 'status', array[['a', 'b']])",
+    "set role postgres",
+    "alter table public.cm_course_plans disable row level security",
+]
+
+
+@pytest.mark.parametrize("statement", REFUSED)
+def test_the_daemon_role_is_refused(daemon_dsn: str, statement: str) -> None:
+    with psycopg.connect(daemon_dsn, autocommit=True) as conn:
+        with pytest.raises(
+            (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedTable)
+        ) as refused:
+            conn.execute(statement)
+    if isinstance(refused.value, psycopg.errors.UndefinedTable):
+        pytest.fail(f"{statement!r} names a table that does not exist: {refused.value}")
+
+
+def test_the_daemon_role_is_no_superuser_and_does_not_bypass_row_level_security(
+    daemon_dsn: str,
+) -> None:
+    """So the workflow above ran through lxera_daemon's grants and policies, nothing wider."""
+    with psycopg.connect(daemon_dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "select r.rolsuper, r.rolbypassrls, r.rolcreaterole, r.rolcreatedb,"
+            " pg_has_role(current_user, 'lxera_daemon', 'usage')"
+            " from pg_roles r where r.rolname = current_user"
+        ).fetchone()
+    assert row == (False, False, False, False, True)
