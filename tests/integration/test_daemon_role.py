@@ -4,6 +4,9 @@ personal or auth data, or touch what only `migrate` and the operator commands ma
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,11 +95,13 @@ REFUSED = [
 
 @pytest.mark.parametrize("statement", REFUSED)
 def test_the_daemon_role_is_refused(daemon_dsn: str, statement: str) -> None:
-    with psycopg.connect(daemon_dsn, autocommit=True) as conn:
-        with pytest.raises(
+    with (
+        psycopg.connect(daemon_dsn, autocommit=True) as conn,
+        pytest.raises(
             (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedTable)
-        ) as refused:
-            conn.execute(statement)
+        ) as refused,
+    ):
+        conn.execute(statement)
     if isinstance(refused.value, psycopg.errors.UndefinedTable):
         pytest.fail(f"{statement!r} names a table that does not exist: {refused.value}")
 
@@ -112,3 +117,39 @@ def test_the_daemon_role_is_no_superuser_and_does_not_bypass_row_level_security(
             " from pg_roles r where r.rolname = current_user"
         ).fetchone()
     assert row == (False, False, False, False, True)
+
+
+INIT_SCRIPT = (
+    Path(__file__).resolve().parents[2] / "deploy" / "postgres-init" / "10-daemon-login.sh"
+)
+
+
+@pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed")
+def test_the_compose_init_script_creates_a_daemon_login(db_dsn: str) -> None:
+    params = psycopg.conninfo.conninfo_to_dict(db_dsn)
+    user = f"lxera_t_login_{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "POSTGRES_USER": str(params.get("user") or "postgres"),
+        "POSTGRES_DB": str(params["dbname"]),
+        "PGHOST": str(params.get("host") or "127.0.0.1"),
+        "PGPORT": str(params.get("port") or "5432"),
+        "LXERA_DAEMON_USER": user,
+        "LXERA_DAEMON_PASSWORD": "it's-a-pass'word",  # quoted by psql, not by the shell
+    }
+    try:
+        subprocess.run(["sh", str(INIT_SCRIPT)], env=env, check=True, capture_output=True)
+        login = psycopg.conninfo.make_conninfo(db_dsn, user=user)
+        with psycopg.connect(login, autocommit=True) as conn:
+            assert conn.execute(
+                "select pg_has_role(current_user, 'lxera_daemon', 'usage'), rolcanlogin"
+                " from pg_roles where rolname = current_user"
+            ).fetchone() == (True, True)
+            conn.execute("select count(*) from public.cm_course_plans").fetchone()
+    finally:
+        with psycopg.connect(db_dsn, autocommit=True) as conn:
+            conn.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity where usename = %s",
+                (user,),
+            )
+            conn.execute(f"drop role if exists {user}")
