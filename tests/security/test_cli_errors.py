@@ -3,6 +3,7 @@ no traceback unless ``--debug``: the real console script, run as a subprocess.""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 
@@ -128,6 +129,15 @@ def test_unsupported_server_version(tmp_path: Path, command: tuple[str, ...]) ->
     with fake_postgres("version", server_version="14.9") as server:
         ran = run_cli(*command, env=clean_env(tmp_path, DATABASE_URL=server.dsn()))
     one_line(ran, 1, "PostgreSQL 14.9", f"PostgreSQL {MIN_SERVER_VERSION_TEXT} or newer")
+
+
+def test_occupied_port(env: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ran = run_cli("run", "--http-port", str(port), env=env)
+    one_line(ran, 1, f"the HTTP port {port}", "--http-port", "LXERA_HTTP_PORT")
 
 
 def test_debug_adds_the_traceback(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from lxera_pipeline.generators.media.extras import check_media_extras
 from lxera_pipeline.handlers.registry import RegistryError
 from lxera_pipeline.listeners.config import DAEMON_FIELDS, DaemonConfig, DaemonConfigError
 from lxera_pipeline.listeners.daemon import Daemon
+from lxera_pipeline.listeners.http import check_port
 from lxera_pipeline.listeners.selection import HandlerSet, select_handlers
 from lxera_pipeline.settings import Settings
 
@@ -83,10 +84,12 @@ async def serve(config: DaemonConfig, handlers: HandlerSet, resources: Any) -> i
 
 
 def check_before_start(settings: Settings, config: DaemonConfig, handlers: HandlerSet) -> None:
-    """What would make the daemon fail later, reported now: the media stages' extras, the
-    database (reachable, login accepted, version) and the LISTEN connection's server."""
+    """What would make the daemon fail later, reported now: the media stages' extras, the HTTP
+    port, the database (reachable, login accepted, version) and the LISTEN connection's server."""
     if any(spec.group == "media" or spec.name.startswith("media.") for spec in handlers.served):
         check_media_extras(settings)
+    if config.http_port is not None:
+        check_port(config.http_host, config.http_port)
     check_server(config.dsn, settings.connect_timeout_seconds)
     if config.listen_dsn != config.dsn:
         check_server(config.listen_dsn, settings.connect_timeout_seconds)

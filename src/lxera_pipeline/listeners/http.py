@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,24 @@ REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service
 
 class HealthPortError(OperatorError):
     """The port for /healthz, /readyz and /metrics is taken (or not ours to bind)."""
+
+    @classmethod
+    def of(cls, host: str, port: int, exc: OSError) -> HealthPortError:
+        return cls(
+            f"the HTTP port {port} on {host} cannot be opened ({exc.strerror or exc}); free it "
+            "or choose another with --http-port or LXERA_HTTP_PORT (0 picks a free port)"
+        )
+
+
+def check_port(host: str, port: int) -> None:
+    """Bind the port once and let it go, so a taken port is reported before the daemon starts
+    (`serve` still reports one taken in between)."""
+    if port == 0:
+        return
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as exc:
+        raise HealthPortError.of(host, port, exc) from None
 
 
 @dataclass(frozen=True)
@@ -58,11 +77,7 @@ class HealthServer:
         try:
             listener = await anyio.create_tcp_listener(local_host=self._host, local_port=self._port)
         except OSError as exc:
-            raise HealthPortError(
-                f"the HTTP port {self._port} on {self._host} cannot be opened "
-                f"({exc.strerror or exc}); free it or choose another with --http-port or "
-                "LXERA_HTTP_PORT (0 picks a free port)"
-            ) from None
+            raise HealthPortError.of(self._host, self._port, exc) from None
         async with listener:
             port = int(listener.extra(SocketAttribute.local_port))
             log.info("http.listening", host=self._host, port=port)
