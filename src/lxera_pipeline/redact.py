@@ -7,6 +7,7 @@ from a message that may have quoted one (a driver error echoing a connection str
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import psycopg
@@ -14,6 +15,7 @@ import psycopg.conninfo
 from pydantic import SecretStr
 
 MASK = "***"
+SHORT_SECRET = 8
 
 
 def mask_dsn(dsn: str) -> str:
@@ -54,10 +56,17 @@ def secret_values(*secrets: SecretStr | str | None) -> list[str]:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every occurrence of each secret value replaced by ``***``."""
+    """``text`` with every occurrence of each secret value replaced by ``***``.
+
+    A short value (under 8 characters, e.g. a weak password) is replaced only where it stands
+    alone (not inside a longer word), so a password ``p`` does not turn "port" into "***ort"."""
     for value in secrets:
-        if value and value in text:
+        if not value or value not in text:
+            continue
+        if len(value) >= SHORT_SECRET:
             text = text.replace(value, MASK)
+        else:
+            text = re.sub(rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])", MASK, text)
     return text
 
 
