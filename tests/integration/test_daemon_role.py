@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
+import httpx
 import psycopg
 import psycopg.conninfo
 import pytest
@@ -20,7 +22,9 @@ from psycopg import AsyncConnection
 from lxera_pipeline.cli.demo_daemon import in_process_daemon
 from lxera_pipeline.cli.demo_seed import seed_course
 from lxera_pipeline.handlers.workflow.resources import build_resources
+from tests.acceptance.support import free_port, wait_until
 from tests.integration.workflow_support import TWO_MODULES, fetch, plan_settled, workflow_settings
+from tests.security.support import CLI, clean_env
 
 
 @pytest.fixture
@@ -153,3 +157,58 @@ def test_the_compose_init_script_creates_a_daemon_login(db_dsn: str) -> None:
                 (user,),
             )
             conn.execute(f"drop role if exists {user}")
+
+
+# Tables the daemon never touches directly: the migration history, the archive (prune runs as the
+# owner) and the router's state (changed only inside the SECURITY DEFINER router).
+OWNER_ONLY = {
+    "pipeline.schema_migrations",
+    "pipeline.events_archive",
+    "pipeline.deliveries_archive",
+    "pipeline.audit_log_archive",
+    "pipeline.router_state",
+    "public.companies",
+}
+
+
+def test_every_table_is_granted_to_the_daemon_or_deliberately_not(db_dsn: str) -> None:
+    """A table added by a later migration must be granted to lxera_daemon (in that migration) or
+    be listed in OWNER_ONLY here: the least privilege is decided for each table, never by chance."""
+    rows = fetch(
+        db_dsn,
+        "select format('%%s.%%s', schemaname, tablename) as name,"
+        " has_table_privilege('lxera_daemon', format('%%I.%%I', schemaname, tablename), 'select')"
+        " or has_any_column_privilege('lxera_daemon', format('%%I.%%I', schemaname, tablename),"
+        " 'select') as granted"
+        " from pg_tables where schemaname in ('pipeline', 'public')",
+    )
+    undecided = sorted(r["name"] for r in rows if not r["granted"] and r["name"] not in OWNER_ONLY)
+    assert undecided == [], f"neither granted to lxera_daemon nor listed as owner-only: {undecided}"
+    granted_owner_only = sorted(r["name"] for r in rows if r["granted"] and r["name"] in OWNER_ONLY)
+    assert granted_owner_only == []
+
+
+def test_the_real_daemon_process_runs_as_the_daemon_role(daemon_dsn: str, tmp_path: Path) -> None:
+    port = free_port()
+    env = clean_env(tmp_path / "data", DATABASE_URL=daemon_dsn, LXERA_HTTP_PORT=str(port))
+    proc = subprocess.Popen(
+        [CLI, "run", "--handlers", "content"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(lambda: _ready(port, proc), 30, "the daemon's /readyz")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output.decode(errors="replace")[-3000:]
+
+
+def _ready(port: int, proc: subprocess.Popen[bytes]) -> bool:
+    if proc.poll() is not None:
+        raise AssertionError(f"the daemon exited with {proc.returncode}")
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
