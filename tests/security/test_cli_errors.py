@@ -123,6 +123,10 @@ def test_a_hanging_server_is_reported_within_15_seconds(tmp_path: Path) -> None:
             ran = run_cli(*command, env=env, timeout=40)
             one_line(ran, 1, "did not answer within 10 s", "DATABASE_URL")
             assert ran.seconds < 15
+        for operator in (("events", "list"), ("dead", "list")):
+            ran = run_cli(*operator, env={**env, "LXERA_CONNECT_TIMEOUT_SECONDS": "2"}, timeout=40)
+            one_line(ran, 1, "did not answer within LXERA_CONNECT_TIMEOUT_SECONDS", "DATABASE_URL")
+            assert ran.seconds < 15
 
 
 @pytest.mark.parametrize("command", [("run",), ("migrate",)])

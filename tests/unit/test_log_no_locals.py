@@ -4,12 +4,22 @@ an API key or a row's content), in the JSON and in the console format."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
+import structlog
 
 from lxera_pipeline.log import configure_logging, get_logger
 
 SECRET = "sk-local-variable-7e1f0c"
+
+
+@pytest.fixture(autouse=True)
+def restored_logging() -> Iterator[None]:
+    """configure_logging binds the (captured) stderr of this test; put the old set-up back."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
 
 
 def fail_with_a_secret_in_hand() -> None:

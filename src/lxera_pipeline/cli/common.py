@@ -10,7 +10,7 @@ import click
 from pydantic import AliasChoices, ValidationError
 
 from lxera_pipeline.cli.errors import known_secrets
-from lxera_pipeline.db.dsn import resolve_dsn
+from lxera_pipeline.db.dsn import resolve_dsn, with_connect_timeout
 from lxera_pipeline.errors import ConfigurationError
 from lxera_pipeline.log import configure_logging
 from lxera_pipeline.redact import redact
@@ -61,7 +61,7 @@ def database_dsn(settings: Settings) -> str:
     """DATABASE_URL, or the embedded server (and say where it lives)."""
     if not settings.database_url:
         click.echo(f"Using the embedded PostgreSQL in {settings.data_dir / 'pgdata'}", err=True)
-    return resolve_dsn(settings)
+    return with_connect_timeout(resolve_dsn(settings), settings.connect_timeout_seconds)
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:

@@ -82,6 +82,12 @@ def describe(exc: BaseException) -> Failure:
             "connections; check DATABASE_URL and the server",
             EXIT_FAILURE,
         )
+    if isinstance(exc, psycopg.errors.ConnectionTimeout):
+        return Failure(
+            "the database did not answer within LXERA_CONNECT_TIMEOUT_SECONDS; check DATABASE_URL "
+            "(host, port) and that the server is running and reachable",
+            EXIT_FAILURE,
+        )
     if isinstance(exc, psycopg.OperationalError):
         return Failure(
             f"database error: {_first_line(exc)}; check DATABASE_URL and the server", EXIT_FAILURE

@@ -43,6 +43,17 @@ def check_listen_dsn(dsn: str) -> None:
         )
 
 
+def with_connect_timeout(dsn: str, seconds: float) -> str:
+    """``dsn`` with libpq's ``connect_timeout`` (whole seconds) unless it sets one itself, so no
+    connection waits forever on a server that does not answer."""
+    try:
+        if "connect_timeout" in psycopg.conninfo.conninfo_to_dict(dsn):
+            return dsn
+    except psycopg.ProgrammingError:
+        return dsn  # reported, without the DSN, where it is first used
+    return with_params(dsn, connect_timeout=max(1, round(seconds)))
+
+
 def with_params(dsn: str, **params: str | int) -> str:
     """Return ``dsn`` with extra libpq parameters (application_name, keepalives, ...)."""
     return psycopg.conninfo.make_conninfo(dsn, **params)
