@@ -137,6 +137,19 @@ class Settings(BaseSettings):
         default="multimedia-assets",
         description="Bucket (local: folder) the media assets are stored in.",
     )
+    storage_public_urls: bool = Field(
+        default=False,
+        description="Record public URLs (and create the bucket public); off: private bucket, "
+        "readers get signed URLs that expire.",
+    )
+    storage_signed_url_seconds: int = Field(
+        default=3600, ge=1, le=604_800, description="Lifetime of a signed storage URL."
+    )
+    storage_signing_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs local storage URLs (HMAC-SHA256); unset: a random key "
+        "per process.",
+    )
 
     @field_validator("log_format")
     @classmethod
@@ -168,6 +181,7 @@ class Settings(BaseSettings):
             self.llm_api_key,
             self.tts_api_key,
             self.supabase_key,
+            self.storage_signing_key,
         )
 
     @property

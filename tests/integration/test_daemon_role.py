@@ -159,13 +159,16 @@ def test_the_compose_init_script_creates_a_daemon_login(db_dsn: str) -> None:
             conn.execute(f"drop role if exists {user}")
 
 
-# Tables the daemon never touches directly: the migration history, the archive (prune runs as the
-# owner) and the router's state (changed only inside the SECURITY DEFINER router).
+# Tables the daemon never touches directly: the migration history, the archives (prune and
+# archive run as the owner), the router's state (changed only inside the SECURITY DEFINER router)
+# and the companies.
 OWNER_ONLY = {
     "pipeline.schema_migrations",
     "pipeline.events_archive",
     "pipeline.deliveries_archive",
     "pipeline.audit_log_archive",
+    "pipeline.content_archive",
+    "pipeline.content_archive_log",
     "pipeline.router_state",
     "public.companies",
 }

@@ -40,6 +40,7 @@ def secrets_in_hand() -> dict[str, str | None]:
         "llm": settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
         "tts": os.environ.get("LXERA_TTS_API_KEY"),
         "supabase": os.environ.get("LXERA_SUPABASE_KEY"),
+        "signing": os.environ.get("LXERA_STORAGE_SIGNING_KEY"),
     }
 
 

@@ -38,6 +38,7 @@ KEYS = {
     "LXERA_LLM_API_KEY": "sk-llm-5b2e8a41c7",
     "LXERA_TTS_API_KEY": "sk-tts-93d0f6b2e5",
     "LXERA_SUPABASE_KEY": "sb-service-c41a7e9f08",
+    "LXERA_STORAGE_SIGNING_KEY": "sign-key-6d2b90e7a3",
 }
 # Each value, and its random core (so a truncated or re-encoded copy is caught too).
 SECRETS = [PASSWORD, *KEYS.values()]
@@ -171,6 +172,7 @@ def test_settings_never_show_their_secrets(tmp_path: Path) -> None:
         llm_api_key=KEYS["LXERA_LLM_API_KEY"],
         tts_api_key=KEYS["LXERA_TTS_API_KEY"],
         supabase_key=KEYS["LXERA_SUPABASE_KEY"],
+        storage_signing_key=KEYS["LXERA_STORAGE_SIGNING_KEY"],
         data_dir=tmp_path,
     )
     config = DaemonConfig.from_settings(settings, resolve_dsn(settings))

@@ -5,8 +5,9 @@ them, and a command's module is imported when that command runs (or when ``--hel
 Every command exits with codes scripts can rely on: 0 ok, 2 usage or configuration (a bad
 argument or filter, a bad environment value, a missing extra), 1 a failure at run time (database
 unreachable or refusing the login, unsupported server, port in use, ...); the operator's commands
-add 3 unknown id and 4 refused (e.g. a replay of an event whose entity has moved on). A failure is
-one line on stderr; ``--debug`` adds its traceback (see `lxera_pipeline.cli.errors`).
+(`events`, `timeline`, `tail`, `replay`, `dead`, `prune`, `archive`, `db`) add 3 unknown id and 4
+refused (e.g. a replay of an event whose entity has moved on). A failure is one line on stderr;
+``--debug`` adds its traceback (see `lxera_pipeline.cli.errors`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "replay": "lxera_pipeline.cli.replay_cmd:replay_command",
     "dead": "lxera_pipeline.cli.dead_cmd:dead_group",
     "prune": "lxera_pipeline.cli.prune_cmd:prune_command",
+    "archive": "lxera_pipeline.cli.archive_cmd:archive_group",
+    "db": "lxera_pipeline.cli.db_cmd:db_group",
     "demo": "lxera_pipeline.cli.demo:demo_command",
 }
 

@@ -67,7 +67,8 @@ def module_branch(tree: Tree, module: ModuleProgress, assets: list[Row], root: P
     stored = [a for a in assets if a["storage_path"]]
     if stored:
         video = next((a for a in stored if a["asset_type"] == "video"), stored[0])
-        branch.add(f"[bold]stored[/] {len(stored)} objects, e.g. {video['public_url']}")
+        where = video["public_url"] or f"{video['storage_path']} (private)"
+        branch.add(f"[bold]stored[/] {len(stored)} objects, e.g. {where}")
 
 
 async def artifact_tree(

@@ -27,6 +27,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from lxera_pipeline.db.queries import load_query
+from lxera_pipeline.events.failures import tenant_message
 from lxera_pipeline.events.models import StatusEvent
 from lxera_pipeline.handlers.context import LostLease
 from lxera_pipeline.handlers.registry import DeadHook
@@ -122,7 +123,7 @@ class Outcomes:
             ):
                 if hook is not None and event is not None:
                     await enter_fence(conn, self._token(claim), facts)
-                    await self._run_hook(conn, hook, event, error, facts)
+                    await self._run_hook(conn, hook, event, tenant_message(exc), facts)
                 params = {**self._token(claim).params(), **facts.audit_params()}
                 params.update(delay_seconds=delay, error=error, traceback=trace)
                 cursor = await conn.execute(load_query("fail_delivery"), params)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lxera_pipeline.errors import ConfigurationError
+from lxera_pipeline.events.failures import TenantVisibleError
 
 
 class MediaError(Exception):
@@ -13,7 +14,7 @@ class MediaInputError(MediaError, ValueError):
     """The input given to a media generator is invalid (the message names what is wrong)."""
 
 
-class MissingExtraError(MediaError, ConfigurationError):
+class MissingExtraError(MediaError, TenantVisibleError, ConfigurationError, RuntimeError):
     """An optional dependency is not installed; the message names the extra to install."""
 
     def __init__(self, module: str, extra: str, purpose: str) -> None:
@@ -35,3 +36,13 @@ class FfmpegError(MediaError):
 
 class StorageError(MediaError):
     """Storing an asset failed."""
+
+
+class UnsafePathError(MediaError, TenantVisibleError, ValueError):
+    """A path read from a row does not lie inside the directory it must stay in (after symlinks
+    are followed); nothing at that path is read."""
+
+    MESSAGE = "file_path outside the session's work directory"
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)

@@ -75,7 +75,7 @@ def slide_assets(script: Script, deck: SlideDeck) -> list[NewAsset]:
 
 async def slides_stage(job: StageJob) -> Record:
     """Slide PNGs plus deck.pdf / deck.pptx / deck.html; the presentation lists them."""
-    script = read_script(job.assets)
+    script = read_script(job)
     deck = await job.resources.slides.render(script, job.directory)
     exports = await job.resources.slides.export(deck, script)
     slides = slide_assets(script, deck)
@@ -140,7 +140,7 @@ def narration_assets(script: Script, narration: Narration) -> list[NewAsset]:
 
 async def narration_stage(job: StageJob) -> Record:
     """One WAV per slide and the master WAV; the narration row holds segments and timings."""
-    script = read_script(job.assets)
+    script = read_script(job)
     narration = await job.resources.narrator.narrate(script, job.directory)
     assets = narration_assets(script, narration)
 

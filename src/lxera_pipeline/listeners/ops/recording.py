@@ -21,6 +21,7 @@ import anyio
 from pydantic import BaseModel
 
 from lxera_pipeline.generators.media.models import AssetType, StoredObject
+from lxera_pipeline.generators.media.storage import object_key
 from lxera_pipeline.settings import Settings
 
 DRY_RUN_BUCKET = "dry-run"
@@ -70,9 +71,9 @@ class RecordingStorage:
         content_type: str | None = None,
         *,
         stamp: datetime | None = None,
+        folder: str | None = None,
     ) -> StoredObject:
-        prefix = f"{stamp:%Y%m%d%H%M%S}_" if stamp else ""
-        key = f"{asset_type}/{section_name}/{prefix}{filename}"
+        key = object_key(asset_type, section_name, filename, stamp, folder=folder)
         path = anyio.Path(local_path)
         size = (await path.stat()).st_size if await path.exists() else 0
         stored = StoredObject(
