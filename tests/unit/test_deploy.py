@@ -302,3 +302,20 @@ def test_the_image_installs_only_from_the_locks_with_hashes() -> None:
             assert [w for w in words if not w.startswith("-")] == ["/wheels/lxera_pipeline-*.whl"]
     assert any("/tmp/requirements.lock" in c for c in commands)
     assert "--no-build-isolation" in " ".join(args for op, args in DOCKERFILE if op == "RUN")
+
+
+@pytest.mark.parametrize("name", ["deployment-content.yaml", "deployment-media.yaml"])
+def test_k8s_daemons_connect_as_the_daemon_login_and_migrate_as_the_owner(name: str) -> None:
+    [deployment] = [
+        doc
+        for doc in yaml.safe_load_all((DEPLOY / "k8s" / "base" / name).read_text())
+        if doc and doc.get("kind") == "Deployment"
+    ]
+    pod = deployment["spec"]["template"]["spec"]
+
+    def database_key(container: dict[str, Any]) -> str:
+        [env] = [e for e in container["env"] if e["name"] == "DATABASE_URL"]
+        return str(env["valueFrom"]["secretKeyRef"]["key"])
+
+    assert [database_key(c) for c in pod["initContainers"]] == ["DATABASE_URL"]
+    assert [database_key(c) for c in pod["containers"]] == ["DAEMON_DATABASE_URL"]
