@@ -7,9 +7,11 @@ handler crash and its dead letter, whose on-dead hook crashes too) and is scrape
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ from lxera_pipeline.handlers.sync import sync_subscriptions_sync
 from lxera_pipeline.listeners.config import DaemonConfig
 from lxera_pipeline.redact import MASK
 from lxera_pipeline.settings import Settings
+from tests.acceptance.private_server import PrivateServer
 from tests.acceptance.support import execute, fetch, free_port, wait_until
 from tests.security import secret_handlers
 from tests.security.support import CLI, REPO_ROOT, Ran, clean_env, run_cli
@@ -110,6 +113,35 @@ def test_wrong_password(tmp_path: Path) -> None:
             assert_no_secret(ran.output)
         assert server.received  # the secret was in play ...
         assert set(server.received) == {PASSWORD}  # ... and sent to the server alone
+
+
+@pytest.fixture(scope="module")
+def password_server() -> Iterator[str]:
+    """A private PostgreSQL where the role ``lxera_sec`` must log in with its (other) password;
+    the DSN of that role, carrying the known secret as a wrong password."""
+    server = PrivateServer.start_in(Path(tempfile.mkdtemp(prefix="lxera-sec-pg-")))
+    try:
+        hba = server.pgdata / "pg_hba.conf"
+        owner = hba.stat()
+        hba.write_text("local all lxera_sec scram-sha-256\n" + hba.read_text())
+        os.chown(hba, owner.st_uid, owner.st_gid)
+        with psycopg.connect(server.admin_dsn, autocommit=True) as conn:
+            conn.execute("create role lxera_sec login password 'the-right-one-1f9a'")
+            conn.execute("select pg_reload_conf()")
+        yield psycopg.conninfo.make_conninfo(server.admin_dsn, user="lxera_sec", password=PASSWORD)
+    finally:
+        server.close()
+
+
+def test_wrong_password_on_a_real_server(password_server: str, tmp_path: Path) -> None:
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(password_server).close()  # the server really asks for the password
+    env = secret_env(tmp_path, password_server)
+    for command in (["run"], ["migrate"], ["events", "list"], ["--debug", "run"]):
+        ran = run_cli(*command, env=env)
+        assert ran.code == 1, ran.output
+        assert 'password authentication failed for user "lxera_sec"' in ran.error_lines()[-1]
+        assert_no_secret(ran.output)
 
 
 def test_unreachable_and_hanging_server(tmp_path: Path) -> None:
