@@ -204,3 +204,12 @@ def test_extras_hidden_this_way_do_fail_to_import(env: dict[str, str], tmp_path:
     )
     assert done.returncode != 0
     assert "ModuleNotFoundError" in done.stderr
+
+
+@pytest.mark.parametrize("args", [(), ("events",), ("dead",)])
+def test_a_group_without_its_command_shows_its_help(tmp_path: Path, args: tuple[str, ...]) -> None:
+    ran = run_cli(*args, env=clean_env(tmp_path))
+    assert ran.code == 2
+    assert ran.stderr.startswith("Usage: lxera-pipeline")
+    assert "Commands:" in ran.stderr
+    assert "error:" not in ran.output

@@ -20,6 +20,10 @@ import click
 from lxera_pipeline import __version__
 from lxera_pipeline.cli.errors import EXIT_INTERRUPTED, report, undecodable_argument
 
+# click's "no command given: show the help" (click 8.2+).
+NO_ARGS_IS_HELP: type[click.UsageError] | None = getattr(
+    click.exceptions, "NoArgsIsHelpError", None
+)
 # Command name -> "module:attribute" of its click command.
 COMMANDS: dict[str, str] = {
     "migrate": "lxera_pipeline.cli.database:migrate_command",
@@ -80,6 +84,11 @@ def main(argv: list[str] | None = None) -> None:
         raise
     except click.exceptions.Exit as exc:
         raise SystemExit(exc.exit_code) from None
+    except click.UsageError as exc:
+        if NO_ARGS_IS_HELP is not None and isinstance(exc, NO_ARGS_IS_HELP) and exc.ctx:
+            click.echo(exc.ctx.get_help(), err=True)  # a group called without a command
+            raise SystemExit(exc.exit_code) from None
+        raise SystemExit(report(exc, debug=debug)) from None
     except (KeyboardInterrupt, click.Abort):
         click.echo("interrupted", err=True)
         raise SystemExit(EXIT_INTERRUPTED) from None
