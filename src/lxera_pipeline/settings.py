@@ -104,6 +104,35 @@ class Settings(BaseSettings):
         default=2, ge=1, le=30, description="Frame rate of the still-slide video."
     )
 
+    # Input limits: rows are untrusted input; over a limit the entity fails naming the limit.
+    max_modules_per_plan: int = Field(
+        default=200,
+        ge=1,
+        le=10000,
+        description="Modules a plan's course_structure may list; a longer plan fails, "
+        "creating nothing.",
+    )
+    max_title_chars: int = Field(
+        default=200,
+        ge=1,
+        le=900,
+        description="Characters in a course or module title (the database refuses over 1000).",
+    )
+    max_text_chars: int = Field(
+        default=100_000,
+        ge=1,
+        le=10_000_000,
+        description="Characters in one text field a handler reads: a section, a description, "
+        "an objective.",
+    )
+    max_json_bytes: int = Field(
+        default=1_000_000,
+        ge=1_000,
+        le=100_000_000,
+        description="Bytes of one JSON document a handler reads (course_structure, module_spec, "
+        "research_context), as compact JSON.",
+    )
+
     # Ports (pluggable generators)
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible base URL.")
     llm_api_key: SecretStr | None = Field(

@@ -24,7 +24,7 @@ from lxera_pipeline.cli.demo_seed import seed_course
 from lxera_pipeline.handlers.workflow.resources import build_resources
 from tests.acceptance.support import free_port, wait_until
 from tests.integration.workflow_support import TWO_MODULES, fetch, plan_settled, workflow_settings
-from tests.security.support import CLI, clean_env
+from tests.security.cli_support import CLI, clean_env
 
 
 @pytest.fixture

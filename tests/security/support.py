@@ -1,65 +1,64 @@
-"""Running the real `lxera-pipeline` console script as a subprocess, in a controlled environment."""
+"""Helpers of the security tests that run the real workflow handlers: a daemon running until a
+condition holds, people to own rows, and rows written the way a hostile tenant would."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CLI = str(Path(sys.executable).parent / "lxera-pipeline")
-# Variables of the machine that would configure the command under test.
-CONFIGURING = ("DATABASE_URL", "SUPABASE_URL", "SUPABASE_KEY", "SUPABASE_SERVICE_ROLE_KEY")
+import anyio
+from psycopg import AsyncConnection
 
+from lxera_pipeline.cli.demo_daemon import in_process_daemon
+from lxera_pipeline.cli.demo_seed import DemoCourse, seed_learner
+from lxera_pipeline.handlers.workflow.resources import build_resources
+from lxera_pipeline.settings import Settings
+from tests.integration.workflow_support import fetch, workflow_settings
 
-@dataclass(frozen=True)
-class Ran:
-    code: int
-    stdout: str
-    stderr: str
-    seconds: float
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    def error_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.strip()]
+Done = Callable[[], bool]
 
 
-def clean_env(data_dir: Path, **values: str) -> dict[str, str]:
-    """The machine's environment minus every pipeline setting, plus ``values``."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("LXERA_") and key not in CONFIGURING
-    }
-    env.update(
-        LXERA_DATA_DIR=str(data_dir),
-        LXERA_LOG_FORMAT="json",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-        PYTHONUNBUFFERED="1",
+def settings_for(dsn: str, tmp_path: Path, **overrides: Any) -> Settings:
+    """Workflow settings that give up quickly (two attempts per step)."""
+    return workflow_settings(dsn, tmp_path, **{"max_attempts": 2, **overrides})
+
+
+async def run_daemon_until(
+    dsn: str,
+    settings: Settings,
+    setup: Callable[[AsyncConnection[Any]], Awaitable[Any]],
+    done: Done,
+    limit_seconds: float = 60.0,
+) -> Any:
+    """Start the in-process daemon, run ``setup``, wait until ``done()``; returns what setup
+    returned."""
+    async with (
+        await AsyncConnection.connect(dsn, autocommit=True) as conn,
+        in_process_daemon(settings, dsn, build_resources(settings)),
+    ):
+        made = await setup(conn)
+        with anyio.fail_after(limit_seconds):
+            while not done():  # noqa: ASYNC110 - polls the database
+                await anyio.sleep(0.2)
+    return made
+
+
+async def people(conn: AsyncConnection[Any]) -> tuple[UUID, UUID]:
+    """A company and an employee of it."""
+    company, _, employee = await seed_learner(conn, DemoCourse())
+    return company, employee
+
+
+def status_of(dsn: str, table: str, key: str, value: object) -> dict[str, Any] | None:
+    rows = fetch(dsn, f"select * from public.{table} where {key} = %(v)s", {"v": value})
+    return rows[0] if rows else None
+
+
+def nothing_open(dsn: str) -> bool:
+    """No delivery is pending or running."""
+    [row] = fetch(
+        dsn, "select count(*) as n from pipeline.deliveries where state in ('pending', 'running')"
     )
-    env.update(values)
-    return env
-
-
-def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> Ran:
-    started = time.monotonic()
-    done = subprocess.run(
-        [CLI, *args],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        timeout=timeout,
-        check=False,
-    )
-    return Ran(
-        done.returncode,
-        done.stdout.decode("utf-8", "replace"),
-        done.stderr.decode("utf-8", "replace"),
-        time.monotonic() - started,
-    )
+    return bool(row["n"] == 0)

@@ -11,7 +11,7 @@ import pytest
 
 from lxera_pipeline.db.server import MIN_SERVER_VERSION_TEXT
 from tests.acceptance.support import free_port
-from tests.security.support import CLI, REPO_ROOT, Ran, clean_env, run_cli
+from tests.security.cli_support import CLI, REPO_ROOT, Ran, clean_env, run_cli
 from tests.support.fake_postgres import fake_postgres
 
 pytestmark = pytest.mark.acceptance

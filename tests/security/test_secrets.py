@@ -31,7 +31,7 @@ from lxera_pipeline.settings import Settings
 from tests.acceptance.private_server import PrivateServer
 from tests.acceptance.support import execute, fetch, free_port, wait_until
 from tests.security import secret_handlers
-from tests.security.support import CLI, REPO_ROOT, Ran, clean_env, run_cli
+from tests.security.cli_support import CLI, REPO_ROOT, Ran, clean_env, run_cli
 from tests.support.fake_postgres import fake_postgres
 
 pytestmark = pytest.mark.acceptance

@@ -18,7 +18,11 @@ from lxera_pipeline.generators.media.models import Narration, SlideDeck
 from lxera_pipeline.generators.media.theme import HEIGHT, WIDTH
 from lxera_pipeline.generators.types import Script
 from lxera_pipeline.handlers.workflow.common import content_learner
-from lxera_pipeline.handlers.workflow.inputs import content_module, content_sections
+from lxera_pipeline.handlers.workflow.inputs import (
+    InputLimits,
+    content_module,
+    content_sections,
+)
 from lxera_pipeline.handlers.workflow.media_files import (
     MissingStageOutputError,
     Record,
@@ -37,9 +41,10 @@ async def script_stage(job: StageJob) -> Record:
         if content is None:
             raise MissingStageOutputError(f"content {job.session.content_id} is gone")
         learner = await content_learner(conn, content)
-    seconds = job.resources.settings.narration_seconds_per_module
+    settings = job.resources.settings
+    seconds, limits = settings.narration_seconds_per_module, InputLimits.of(settings)
     script = await job.resources.script_writer.write_script(
-        content_module(content), content_sections(content), learner, seconds
+        content_module(content, limits), content_sections(content, limits), learner, seconds
     )
     words = len(script.full_text.split())
     asset = file_asset(
