@@ -19,8 +19,8 @@ import psycopg.conninfo
 import pytest
 from psycopg import AsyncConnection
 
-from lxera_pipeline.cli.demo_daemon import in_process_daemon
-from lxera_pipeline.cli.demo_seed import seed_course
+from lxera_pipeline.cli.demo.daemon import in_process_daemon
+from lxera_pipeline.cli.demo.seed import seed_course
 from lxera_pipeline.handlers.workflow.resources import build_resources
 from tests.acceptance.support import free_port, wait_until
 from tests.integration.workflow_support import TWO_MODULES, fetch, plan_settled, workflow_settings

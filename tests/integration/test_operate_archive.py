@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from psycopg.rows import DictRow, dict_row
 
 from lxera_pipeline.cli import cli
-from lxera_pipeline.listeners.ops.errors import RefusedError, UnknownIdError
 from lxera_pipeline.operate.archive import archive_content, restore_content
+from lxera_pipeline.operate.common import RefusedError, UnknownIdError
 from tests.integration.schema_rows import insert_row, seed_company, set_column
 from tests.support.routing import route
 

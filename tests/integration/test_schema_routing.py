@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
+from lxera_pipeline.db.locks import PIPELINE_CLASS
 from tests.integration.schema_rows import Conn
 from tests.support.routing import route
 
@@ -178,8 +179,8 @@ def test_routing_wakes_an_armed_listener(
 
 
 WRITER_LOCKS = (
-    "select objid, mode from pg_locks where locktype = 'advisory' and classid = 1819826802"
-    " and objsubid = 2 and pid = pg_backend_pid() order by objid"
+    "select objid, mode from pg_locks where locktype = 'advisory'"
+    f" and classid = {PIPELINE_CLASS} and objsubid = 2 and pid = pg_backend_pid() order by objid"
 )
 
 

@@ -11,8 +11,8 @@ import anyio
 import pytest
 from psycopg import AsyncConnection
 
-from lxera_pipeline.cli.demo_daemon import in_process_daemon
-from lxera_pipeline.cli.demo_seed import seed_course
+from lxera_pipeline.cli.demo.daemon import in_process_daemon
+from lxera_pipeline.cli.demo.seed import seed_course
 from lxera_pipeline.generators.media.models import Narration, VoiceSettings
 from lxera_pipeline.generators.media.ports import Narrator
 from lxera_pipeline.generators.types import Script

@@ -11,8 +11,8 @@ from uuid import UUID
 import anyio
 from psycopg import AsyncConnection
 
-from lxera_pipeline.cli.demo_daemon import in_process_daemon
-from lxera_pipeline.cli.demo_seed import DemoCourse, seed_learner
+from lxera_pipeline.cli.demo.daemon import in_process_daemon
+from lxera_pipeline.cli.demo.seed import DemoCourse, seed_learner
 from lxera_pipeline.handlers.workflow.resources import build_resources
 from lxera_pipeline.settings import Settings
 from tests.integration.workflow_support import fetch, workflow_settings

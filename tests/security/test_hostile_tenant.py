@@ -30,7 +30,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from lxera_pipeline.cli.demo_seed import DemoCourse, Seeded, seed_course
+from lxera_pipeline.cli.demo.seed import DemoCourse, Seeded, seed_course
 from tests.acceptance.support import (
     FAST_SETTINGS,
     REPO_ROOT,

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from psycopg import AsyncConnection, errors
 
-from lxera_pipeline.cli.demo_seed import DemoCourse, seed_course
+from lxera_pipeline.cli.demo.seed import DemoCourse, seed_course
 from lxera_pipeline.data.content import create_module_content
 from tests.integration.schema_rows import acting_as, seed_company, set_column
 from tests.integration.workflow_support import fetch, module

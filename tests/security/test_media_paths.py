@@ -25,8 +25,8 @@ import psycopg
 import pytest
 from psycopg import AsyncConnection, errors
 
-from lxera_pipeline.cli.demo_daemon import in_process_daemon
-from lxera_pipeline.cli.demo_seed import seed_course
+from lxera_pipeline.cli.demo.daemon import in_process_daemon
+from lxera_pipeline.cli.demo.seed import seed_course
 from lxera_pipeline.events.failures import tenant_message
 from lxera_pipeline.generators.media.errors import (
     FfmpegError,

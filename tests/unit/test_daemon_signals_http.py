@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from lxera_pipeline.cli import cli
 from lxera_pipeline.listeners.config import DAEMON_FIELDS
-from lxera_pipeline.listeners.http import HealthPortError, HealthServer, check_port
+from lxera_pipeline.listeners.health import HealthPortError, HealthServer, check_port
 from lxera_pipeline.listeners.signals import SignalPolicy, StopSignal, watch_signals
 from lxera_pipeline.settings import Settings
 

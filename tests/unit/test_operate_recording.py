@@ -9,7 +9,7 @@ import pytest
 
 from lxera_pipeline.generators.types import Script, ScriptSlide
 from lxera_pipeline.handlers.workflow.resources import Resources, build_resources
-from lxera_pipeline.listeners.ops.recording import (
+from lxera_pipeline.operate.recording import (
     DryRunResources,
     Recorder,
     RecordingStorage,

@@ -24,10 +24,15 @@ from lxera_pipeline.db.dsn import DsnError
 from lxera_pipeline.db.server import check_server
 from lxera_pipeline.generators.media.extras import check_media_extras
 from lxera_pipeline.handlers.registry import RegistryError
-from lxera_pipeline.listeners.config import DAEMON_FIELDS, DaemonConfig, DaemonConfigError
+from lxera_pipeline.listeners.config import (
+    DAEMON_FIELDS,
+    DaemonConfig,
+    DaemonConfigError,
+    HandlerSet,
+    select_handlers,
+)
 from lxera_pipeline.listeners.daemon import Daemon
-from lxera_pipeline.listeners.http import check_port
-from lxera_pipeline.listeners.selection import HandlerSet, select_handlers
+from lxera_pipeline.listeners.health import check_port
 from lxera_pipeline.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])

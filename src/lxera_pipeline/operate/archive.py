@@ -19,8 +19,8 @@ import psycopg
 from psycopg.rows import DictRow
 
 from lxera_pipeline.db.queries import load_query
-from lxera_pipeline.listeners.ops.errors import OpsInputError, RefusedError, UnknownIdError
 from lxera_pipeline.log import get_logger
+from lxera_pipeline.operate.common import OpsInputError, RefusedError, UnknownIdError
 
 log = get_logger(__name__)
 

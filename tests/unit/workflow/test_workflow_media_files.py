@@ -177,7 +177,7 @@ def test_resources_of_a_context_without_workflow_resources_is_a_clear_error(
 def test_a_dry_run_copy_records_storage_and_writes_into_its_scratch_directory(
     tmp_path: Path,
 ) -> None:
-    from lxera_pipeline.listeners.ops.recording import (
+    from lxera_pipeline.operate.recording import (
         Recorder,
         RecordingPort,
         RecordingStorage,
