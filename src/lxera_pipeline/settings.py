@@ -179,6 +179,15 @@ class Settings(BaseSettings):
         description="Key that signs local storage URLs (HMAC-SHA256); unset: a random key "
         "per process.",
     )
+    dashboard_token: SecretStr | None = Field(
+        default=None,
+        description="Token for the dashboard's login and Bearer API; unset: loopback only.",
+    )
+    dashboard_host: str = Field(default="127.0.0.1", description="Dashboard bind address.")
+    dashboard_port: int = Field(default=8080, ge=0, le=65535, description="Dashboard port.")
+    dashboard_in_daemon: bool = Field(
+        default=False, description="`run` also serves the dashboard (on its host and port)."
+    )
 
     @field_validator("log_format")
     @classmethod
@@ -211,6 +220,7 @@ class Settings(BaseSettings):
             self.tts_api_key,
             self.supabase_key,
             self.storage_signing_key,
+            self.dashboard_token,
         )
 
     @property

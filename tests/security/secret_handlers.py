@@ -41,6 +41,7 @@ def secrets_in_hand() -> dict[str, str | None]:
         "tts": os.environ.get("LXERA_TTS_API_KEY"),
         "supabase": os.environ.get("LXERA_SUPABASE_KEY"),
         "signing": os.environ.get("LXERA_STORAGE_SIGNING_KEY"),
+        "dashboard": os.environ.get("LXERA_DASHBOARD_TOKEN"),
     }
 
 

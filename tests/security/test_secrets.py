@@ -42,6 +42,7 @@ KEYS = {
     "LXERA_TTS_API_KEY": "sk-tts-93d0f6b2e5",
     "LXERA_SUPABASE_KEY": "sb-service-c41a7e9f08",
     "LXERA_STORAGE_SIGNING_KEY": "sign-key-6d2b90e7a3",
+    "LXERA_DASHBOARD_TOKEN": "dash-token-58c3e1a9b4",
 }
 # Each value, and its random core (so a truncated or re-encoded copy is caught too).
 SECRETS = [PASSWORD, *KEYS.values()]
@@ -205,6 +206,7 @@ def test_settings_never_show_their_secrets(tmp_path: Path) -> None:
         tts_api_key=KEYS["LXERA_TTS_API_KEY"],
         supabase_key=KEYS["LXERA_SUPABASE_KEY"],
         storage_signing_key=KEYS["LXERA_STORAGE_SIGNING_KEY"],
+        dashboard_token=KEYS["LXERA_DASHBOARD_TOKEN"],
         data_dir=tmp_path,
     )
     config = DaemonConfig.from_settings(settings, resolve_dsn(settings))

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "archive": "lxera_pipeline.cli.operate:archive_group",
     "db": "lxera_pipeline.cli.operate:db_group",
     "demo": "lxera_pipeline.cli.demo:demo_command",
+    "dashboard": "lxera_pipeline.cli.dashboard_cmd:dashboard_command",
 }
 
 

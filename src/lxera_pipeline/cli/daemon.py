@@ -33,8 +33,10 @@ from lxera_pipeline.listeners.config import (
 )
 from lxera_pipeline.listeners.daemon import Daemon
 from lxera_pipeline.listeners.health import check_port
+from lxera_pipeline.log import get_logger
 from lxera_pipeline.settings import Settings
 
+log = get_logger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 RESOURCES_MODULE = "lxera_pipeline.handlers.workflow.resources"
 OPTION_FIELDS = (*DAEMON_FIELDS, "log_format", "log_level")
@@ -100,6 +102,29 @@ def check_before_start(settings: Settings, config: DaemonConfig, handlers: Handl
         check_server(config.listen_dsn, settings.connect_timeout_seconds)
 
 
+async def serve_with_dashboard(
+    config: DaemonConfig, handlers: HandlerSet, resources: Any, settings: Settings
+) -> int:
+    """`serve`, with the dashboard beside the daemon (LXERA_DASHBOARD_IN_DAEMON); the daemon
+    owns the signals and the dashboard stops with it."""
+    from lxera_pipeline.dashboard.server import dashboard_running, url_of
+
+    host, port = settings.dashboard_host, settings.dashboard_port
+    async with dashboard_running(settings, config.dsn, host, port, embedded=True):
+        log.info("dashboard.serving", url=url_of(host, port))
+        return await serve(config, handlers, resources)
+
+
+def _check_dashboard_bind(settings: Settings) -> None:
+    if settings.dashboard_in_daemon:
+        from lxera_pipeline.dashboard.server import BindRefusedError, check_bind
+
+        try:
+            check_bind(settings.dashboard_host, settings)
+        except BindRefusedError as exc:
+            fail(str(exc), EXIT_USAGE)
+
+
 @click.command("run")
 @daemon_options
 def run_command(**options: Any) -> None:
@@ -116,6 +141,13 @@ def run_command(**options: Any) -> None:
     except (RegistryError, DsnError, DaemonConfigError) as exc:
         fail(str(exc), EXIT_USAGE)
     check_before_start(settings, config, handlers)
+    _check_dashboard_bind(settings)
     resources = build_resources(settings)
-    code = anyio.run(serve, config, handlers, resources, backend_options=config.backend_options())
+    options = config.backend_options()
+    if settings.dashboard_in_daemon:
+        code = anyio.run(
+            serve_with_dashboard, config, handlers, resources, settings, backend_options=options
+        )
+    else:
+        code = anyio.run(serve, config, handlers, resources, backend_options=options)
     raise SystemExit(code)

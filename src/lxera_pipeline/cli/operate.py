@@ -24,7 +24,6 @@ import click
 import psycopg
 from psycopg.rows import DictRow, dict_row
 
-from lxera_pipeline.cli.errors import describe
 from lxera_pipeline.cli.common import (
     EXIT_FAILURE,
     EXIT_NOT_FOUND,
@@ -35,6 +34,7 @@ from lxera_pipeline.cli.common import (
     load_settings,
     print_json,
 )
+from lxera_pipeline.cli.errors import describe
 from lxera_pipeline.log import configure_logging
 from lxera_pipeline.operate.archive import MAX_LIMIT, archive_content, archived, restore_content
 from lxera_pipeline.operate.common import (

@@ -95,9 +95,7 @@ class HealthServer:
 
     async def serve(self, *, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED) -> None:
         try:
-            listener = await anyio.create_tcp_listener(
-                local_host=self._host, local_port=self._port
-            )
+            listener = await anyio.create_tcp_listener(local_host=self._host, local_port=self._port)
         except OSError as exc:
             raise HealthPortError.of(self._host, self._port, exc) from None
         async with listener:

@@ -9,6 +9,7 @@ artifacts (MP4, PDF, PPTX, HTML, audio) and each module's timeline of events and
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -22,6 +23,7 @@ from lxera_pipeline.cli.demo.daemon import in_process_daemon
 from lxera_pipeline.cli.demo.progress import ModuleProgress, follow_plan
 from lxera_pipeline.cli.demo.seed import DemoCourse, Seeded, seed_course
 from lxera_pipeline.cli.demo.view import print_summary
+from lxera_pipeline.dashboard.server import dashboard_running, port_or_free, until_stopped, url_of
 from lxera_pipeline.data.statements import fetch_one
 from lxera_pipeline.db.migrate import MigrationError, migrate
 from lxera_pipeline.db.server import check_server
@@ -40,11 +42,39 @@ def _introduce(console: Console, course: DemoCourse, seeded: Seeded) -> None:
 
 
 async def run_demo(
-    settings: Settings, dsn: str, resources: Resources, console: Console, limit_seconds: float
+    settings: Settings,
+    dsn: str,
+    resources: Resources,
+    console: Console,
+    limit_seconds: float,
+    dashboard: bool = True,
+    keep_serving: bool = False,
 ) -> int:
     """Seed, drive and summarise one demo course; the exit code."""
     course = DemoCourse()
     started = time.perf_counter()
+    if not dashboard:
+        return await _drive(settings, dsn, resources, console, limit_seconds, course, started)
+    host = settings.dashboard_host
+    port = port_or_free(host, settings.dashboard_port)
+    async with dashboard_running(settings, dsn, host, port) as server:
+        console.print(f"[bold]Dashboard[/] {url_of(host, port)} (watch the modules move live)")
+        code = await _drive(settings, dsn, resources, console, limit_seconds, course, started)
+        if keep_serving:
+            console.print(f"The dashboard stays up at {url_of(host, port)}; Ctrl-C stops it.")
+            await until_stopped(server)
+    return code
+
+
+async def _drive(
+    settings: Settings,
+    dsn: str,
+    resources: Resources,
+    console: Console,
+    limit_seconds: float,
+    course: DemoCourse,
+    started: float,
+) -> int:
     async with await AsyncConnection.connect(dsn, autocommit=True) as conn:
         async with in_process_daemon(settings, dsn, resources, handlers="all"):
             seeded = await seed_course(conn, course)
@@ -86,7 +116,24 @@ def _conclude(
     help="Give up after this many seconds.",
 )
 @click.option("--verbose", is_flag=True, help="Show the daemon's info log lines too.")
-def demo_command(narration_seconds: float | None, limit_seconds: float, verbose: bool) -> None:
+@click.option(
+    "--dashboard/--no-dashboard",
+    default=True,
+    show_default=True,
+    help="Serve the dashboard while the demo runs (LXERA_DASHBOARD_HOST/PORT) and print its URL.",
+)
+@click.option(
+    "--keep-serving/--no-keep-serving",
+    default=None,
+    help="Keep the dashboard up after the demo until Ctrl-C [default: on a terminal].",
+)
+def demo_command(
+    narration_seconds: float | None,
+    limit_seconds: float,
+    verbose: bool,
+    dashboard: bool,
+    keep_serving: bool | None,
+) -> None:
     """Run the whole workflow on a small two-module course and show what it produced."""
     settings = load_settings(log_level=None if verbose else "warning")
     if narration_seconds is not None:
@@ -101,4 +148,10 @@ def demo_command(narration_seconds: float | None, limit_seconds: float, verbose:
         fail(str(exc))
     console.print(f"Schema ready ({len(report.applied)} migrations applied now).")
     resources = build_resources(settings)
-    raise SystemExit(anyio.run(run_demo, settings, dsn, resources, console, limit_seconds))
+    if keep_serving is None:
+        keep_serving = sys.stdin.isatty() and sys.stdout.isatty()
+    raise SystemExit(
+        anyio.run(
+            run_demo, settings, dsn, resources, console, limit_seconds, dashboard, keep_serving
+        )
+    )

@@ -18,6 +18,7 @@ with live as (
       from pipeline.deliveries d
      where d.state = 'pending' and d.run_after <= now()
        and d.handler = any(%(handlers)s::text[])
+       and d.handler <> all (array(select handler from pipeline.paused_handlers))  -- paused
        and not exists (select 1 from pipeline.deliveries o
                         where o.entity_id = d.entity_id and o.event_id < d.event_id
                           and o.state in ('pending', 'running')
@@ -34,6 +35,7 @@ with live as (
       from pipeline.deliveries d
      where d.state = 'running' and d.lease_until < now()
        and d.handler = any(%(handlers)s::text[])
+       and d.handler <> all (array(select handler from pipeline.paused_handlers))  -- paused
        and not exists (select 1 from pipeline.deliveries o
                         where o.entity_id = d.entity_id and o.event_id < d.event_id
                           and o.state in ('pending', 'running')
