@@ -160,8 +160,9 @@ def test_the_compose_init_script_creates_a_daemon_login(db_dsn: str) -> None:
 
 
 # Tables the daemon never touches directly: the migration history, the archives (prune and
-# archive run as the owner), the router's state (changed only inside the SECURITY DEFINER router)
-# and the companies.
+# archive run as the owner), the router's state (changed only inside the SECURITY DEFINER router),
+# the dashboard's tables (the daemon reads the paused handlers through their view) and the
+# companies.
 OWNER_ONLY = {
     "pipeline.schema_migrations",
     "pipeline.events_archive",
@@ -169,13 +170,15 @@ OWNER_ONLY = {
     "pipeline.audit_log_archive",
     "pipeline.content_archive",
     "pipeline.content_archive_log",
+    "pipeline.operator_actions",
+    "pipeline.paused_groups",
     "pipeline.router_state",
     "public.companies",
 }
 
 
 def test_every_table_is_granted_to_the_daemon_or_deliberately_not(db_dsn: str) -> None:
-    """A table added by a later migration must be granted to lxera_daemon (in that migration) or
+    """A table or view added by a later migration must be granted to lxera_daemon (in that migration) or
     be listed in OWNER_ONLY here: the least privilege is decided for each table, never by chance."""
     rows = fetch(
         db_dsn,
@@ -183,7 +186,9 @@ def test_every_table_is_granted_to_the_daemon_or_deliberately_not(db_dsn: str) -
         " has_table_privilege('lxera_daemon', format('%%I.%%I', schemaname, tablename), 'select')"
         " or has_any_column_privilege('lxera_daemon', format('%%I.%%I', schemaname, tablename),"
         " 'select') as granted"
-        " from pg_tables where schemaname in ('pipeline', 'public')",
+        " from (select schemaname, tablename from pg_tables union all"
+        " select schemaname, viewname from pg_views) t"
+        " where schemaname in ('pipeline', 'public')",
     )
     undecided = sorted(r["name"] for r in rows if not r["granted"] and r["name"] not in OWNER_ONLY)
     assert undecided == [], f"neither granted to lxera_daemon nor listed as owner-only: {undecided}"
