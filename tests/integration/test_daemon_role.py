@@ -178,8 +178,9 @@ OWNER_ONLY = {
 
 
 def test_every_table_is_granted_to_the_daemon_or_deliberately_not(db_dsn: str) -> None:
-    """A table or view added by a later migration must be granted to lxera_daemon (in that migration) or
-    be listed in OWNER_ONLY here: the least privilege is decided for each table, never by chance."""
+    """A table or view added by a later migration must be granted to lxera_daemon (in that
+    migration) or be listed in OWNER_ONLY here: the least privilege is decided for each, never by
+    chance."""
     rows = fetch(
         db_dsn,
         "select format('%%s.%%s', schemaname, tablename) as name,"
