@@ -154,3 +154,13 @@ def test_api_roles_cannot_read_the_analytics_views(schema_db: Conn) -> None:
                 "select has_table_privilege(%s, %s, 'select')", (role, f"pipeline.{view}")
             ).fetchone()
             assert row == (False,)
+
+
+def test_the_daemon_role_refreshes_the_analytics_and_nothing_more(schema_db: Conn) -> None:
+    with schema_db.transaction(force_rollback=True):
+        schema_db.execute("set local role lxera_daemon")
+        assert schema_db.execute("select pipeline.refresh_analytics()").fetchone() == (True,)
+        with pytest.raises(errors.InsufficientPrivilege), schema_db.transaction():
+            schema_db.execute("refresh materialized view pipeline.analytics_video_views")
+        with pytest.raises(errors.InsufficientPrivilege), schema_db.transaction():
+            schema_db.execute("select count(*) from public.mm_media_versions")
