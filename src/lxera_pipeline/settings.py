@@ -85,6 +85,11 @@ class Settings(BaseSettings):
         description="The daemon's event loop: 'uvloop', 'asyncio' or 'auto' (uvloop if installed).",
     )
     retention_days: float = Field(default=30.0, gt=0, description="Age at which prune removes.")
+    analytics_refresh_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="Interval at which the daemon refreshes the analytics views (0: never).",
+    )
     log_format: str = Field(default="auto", description="'json', 'console' or 'auto' (tty).")
     log_level: str = Field(
         default="info", description="Minimum log level: debug, info, warning, error or critical."

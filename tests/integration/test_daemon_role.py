@@ -174,6 +174,11 @@ OWNER_ONLY = {
     "pipeline.paused_groups",
     "pipeline.router_state",
     "public.companies",
+    # written by SECURITY DEFINER triggers and the operator commands (docs/roadmap.md)
+    "public.cm_module_content_revisions",
+    "public.mm_media_versions",
+    "public.mm_rendering_queue",
+    "public.mm_video_analytics",
 }
 
 

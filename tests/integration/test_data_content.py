@@ -67,7 +67,9 @@ async def test_get_missing_content_is_none(ctx: DataCtx) -> None:
 
 async def test_update_one_section(ctx: DataCtx) -> None:
     module = await make_content(ctx.conn, ctx.seed)
-    updated = await content.update_section(ctx.conn, module.content_id, "case_studies", "a b c")
+    updated = await content.update_section(
+        ctx.conn, module.content_id, "case_studies", "a b c", base_version=module.version
+    )
     sections = await content.get_content_sections(ctx.conn, module.content_id)
     assert sections is not None
     assert sections.case_studies == "a b c"
@@ -86,7 +88,9 @@ async def test_update_all_sections_in_one_statement(ctx: DataCtx) -> None:
         "assessments": "a a a a",
     }
     ctx.conn.forget()
-    updated = await content.update_sections(ctx.conn, module.content_id, texts)
+    updated = await content.update_sections(
+        ctx.conn, module.content_id, texts, base_version=module.version
+    )
     assert [method for method, _ in ctx.conn.statements] == ["execute"]
     sections = await content.get_content_sections(ctx.conn, module.content_id)
     assert sections is not None
@@ -100,9 +104,11 @@ async def test_unknown_section_is_refused_before_any_sql(ctx: DataCtx) -> None:
     before = await row_of(ctx.conn, "cm_module_content", "content_id", module.content_id)
     ctx.conn.forget()
     with pytest.raises(DataValidationError, match="section name: 'summary'"):
-        await content.update_section(ctx.conn, module.content_id, "summary", "x")
+        await content.update_section(ctx.conn, module.content_id, "summary", "x", base_version=1)
     with pytest.raises(DataValidationError, match="'conclusion'"):
-        await content.update_sections(ctx.conn, module.content_id, {"conclusion": "x"})
+        await content.update_sections(
+            ctx.conn, module.content_id, {"conclusion": "x"}, base_version=1
+        )
     with pytest.raises(DataValidationError, match="'summary'"):
         await make_content(ctx.conn, ctx.seed, sections={"summary": "x"})
     assert ctx.conn.statements == []
@@ -156,7 +162,7 @@ async def test_illegal_transition_is_refused_by_the_database(ctx: DataCtx) -> No
 
 async def test_missing_rows_raise_not_found(ctx: DataCtx) -> None:
     with pytest.raises(RowNotFoundError, match="cm_module_content"):
-        await content.update_section(ctx.conn, uuid.uuid4(), "introduction", "x")
+        await content.update_section(ctx.conn, uuid.uuid4(), "introduction", "x", base_version=1)
     with pytest.raises(RowNotFoundError):
         await content.set_content_status(ctx.conn, uuid.uuid4(), "failed")
 

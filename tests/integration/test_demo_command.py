@@ -39,8 +39,11 @@ def test_demo_runs_twice_and_shows_artifacts_and_timelines(db_dsn: str, tmp_path
         assert "content.quality_gate: succeeded" in out
         assert "enhancement.enhance: succeeded" in out
         assert "media.video: succeeded" in out
+        assert "Rendering queue" in out
+        assert "version 2 opened" in out
+        assert "Media of" in out
         plans = fetch(db_dsn, "select status from cm_course_plans")
         assert [p["status"] for p in plans] == ["delivered"] * run
     videos = fetch(db_dsn, "select file_path from mm_multimedia_assets where asset_type = 'video'")
-    assert len(videos) == 4
+    assert len(videos) == 6  # per run: two modules, and the last one's regenerated version
     assert all(Path(v["file_path"]).is_relative_to(tmp_path / "storage") for v in videos)

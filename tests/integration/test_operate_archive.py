@@ -29,6 +29,11 @@ FAMILY = (
     "mm_multimedia_assets",
     "mm_slide_presentations",
     "mm_audio_narrations",
+    "cm_module_content_revisions",
+    "mm_media_versions",
+    "mm_script_generations",
+    "mm_rendering_queue",
+    "mm_video_analytics",
 )
 KEYS = {
     "cm_module_content": "content_id",
@@ -38,6 +43,11 @@ KEYS = {
     "mm_multimedia_assets": "asset_id",
     "mm_slide_presentations": "presentation_id",
     "mm_audio_narrations": "narration_id",
+    "cm_module_content_revisions": "revision_id",
+    "mm_media_versions": "version_id",
+    "mm_script_generations": "generation_id",
+    "mm_rendering_queue": "render_id",
+    "mm_video_analytics": "view_id",
 }
 LATER = datetime.now(UTC) + timedelta(days=400)  # "now" for the archiver: everything is old
 AGE = timedelta(days=365)
@@ -116,7 +126,7 @@ def test_archive_and_restore_round_trip_loses_nothing(
     other = _published_module(db)  # a second company's module, archived and restored alongside
     content = ids["cm_module_content"]
     before = _snapshot(db, content)
-    assert [len(before[t]) for t in FAMILY] == [1, 2, 1, 1, 2, 1, 1]
+    assert [len(before[t]) for t in FAMILY] == [1, 2, 1, 1, 2, 1, 1, 0, 1, 0, 0, 0]
     events = _count(db, "select count(*) from pipeline.events")
 
     report = archive_content(ops, AGE, actor="ops-alice", now=LATER)

@@ -167,7 +167,11 @@ def test_word_counts_split_on_any_whitespace(schema_db: Conn) -> None:
     expected = {"introduction": 3, "core_content": 4, "practical_applications": 0}
     expected |= {"case_studies": 1, "assessments": 0}
     assert _counts(schema_db, content) == (8, expected)
-    set_column(schema_db, "cm_module_content", content, "assessments", "q1?\r\nq2?\n\nq3?")
+    schema_db.execute(
+        "update cm_module_content set assessments = %s, version = version + 1"
+        " where content_id = %s",
+        ("q1?\r\nq2?\n\nq3?", content),
+    )
     assert _counts(schema_db, content) == (11, expected | {"assessments": 3})
     set_column(
         schema_db, "cm_module_content", content, "total_word_count", 99999

@@ -14,10 +14,12 @@ import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from lxera_pipeline.events.statuses import STATUS_SETS, allowed_next
+from lxera_pipeline.events.statuses import STATUS_SETS, UPDATE_ONLY_COLUMNS, allowed_next
 from tests.integration.schema_rows import KEYS, Conn, insert_row, seed_company, set_column
 
 CAUSATION = 4242
+# Columns whose row insert records a 'created' event (UPDATE_ONLY_COLUMNS record changes only).
+INSERT_TRACKED = [key for key in STATUS_SETS if key not in UPDATE_ONLY_COLUMNS]
 EVENT_COLUMNS = (
     "event_id, event_type, status_column, entity_id, company_id, old_status, new_status, "
     "snapshot, causation_id, correlation_id"
@@ -71,7 +73,7 @@ def _assert_wake_up(notes: list[psycopg.Notify], event_id: int, table: str) -> N
     assert len(notes[0].payload.encode()) < 8000
 
 
-@pytest.mark.parametrize("key", list(STATUS_SETS), ids=lambda key: ".".join(key))
+@pytest.mark.parametrize("key", INSERT_TRACKED, ids=lambda key: ".".join(key))
 def test_a_status_change_emits_one_event_and_one_wake_up(
     schema_db: Conn, listener: Conn, key: tuple[str, str]
 ) -> None:
@@ -83,7 +85,7 @@ def test_a_status_change_emits_one_event_and_one_wake_up(
     assert created["event_type"] == f"{table}.created"
     assert created["old_status"] is None
     assert created["correlation_id"] == row
-    tracked = sum(1 for other in STATUS_SETS if other[0] == table)
+    tracked = sum(1 for other in INSERT_TRACKED if other[0] == table)
     woken = _notifies(listener, 2.0, stop_after=tracked)
     _assert_wake_up(
         [n for n in woken if str(created["event_id"]) in n.payload], created["event_id"], table
@@ -108,7 +110,7 @@ def test_a_status_change_emits_one_event_and_one_wake_up(
     assert _notifies(listener, 0.05) == []
 
 
-@pytest.mark.parametrize("key", list(STATUS_SETS), ids=lambda key: ".".join(key))
+@pytest.mark.parametrize("key", INSERT_TRACKED, ids=lambda key: ".".join(key))
 def test_unchanged_or_rolled_back_status_emits_nothing(
     schema_db: Conn, listener: Conn, key: tuple[str, str]
 ) -> None:
@@ -146,3 +148,19 @@ def _wait_until_nobody_is_armed(conn: Conn) -> None:
     while conn.execute("select pipeline.wakeup_armed()").fetchone() == (True,):
         assert time.monotonic() < deadline, "a listener stayed armed"
         time.sleep(0.01)
+
+
+@pytest.mark.parametrize("key", sorted(UPDATE_ONLY_COLUMNS), ids=lambda key: ".".join(key))
+def test_an_update_only_column_records_changes_but_no_insert(
+    schema_db: Conn, key: tuple[str, str]
+) -> None:
+    table, column = key
+    ids = seed_company(schema_db)
+    row = ids[table]
+    assert _events(schema_db, row, column) == []
+    first = allowed_next(table, column, None)[0]
+    target = allowed_next(table, column, first)[0]
+    set_column(schema_db, table, row, column, target)
+    [changed] = _events(schema_db, row, column)
+    assert (changed["old_status"], changed["new_status"]) == (first, target)
+    assert changed["event_type"] == f"{table}.status_changed"

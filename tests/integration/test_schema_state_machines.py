@@ -96,7 +96,7 @@ def test_an_illegal_transition_names_table_row_statuses_and_the_way_out(schema_d
         set_column(schema_db, "cm_module_content", content, "status", "draft")
     assert str(caught.value).splitlines()[0] == (
         f"illegal status transition on cm_module_content row {content}: "
-        "approved -> draft (allowed next: failed, published)"
+        "approved -> draft (allowed next: failed, published, quality_check)"
     )
     assert caught.value.diag.sqlstate == "23514"
     row = schema_db.execute(

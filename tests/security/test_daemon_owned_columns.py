@@ -79,7 +79,7 @@ TENANT_WRITABLE: dict[str, tuple[str, Any]] = {
     "mm_audio_narrations": ("narration_name", "Renamed narration"),
     "cm_course_plans": ("course_title", "Renamed course"),
     "cm_research_results": ("research_methodology", "interviews"),
-    "cm_module_content": ("introduction", "A tenant's own words."),
+    "cm_module_content": ("module_name", "A tenant's own title"),
     "cm_quality_assessments": ("updated_at", "2001-01-01T00:00:00Z"),
     "cm_enhancement_sessions": ("sections_to_enhance", ["introduction"]),
 }

@@ -31,10 +31,15 @@ class ChatStub:
     requests: list[dict[str, Any]] = field(default_factory=list)
     base_url: str = ""
 
-    def answer(self, content: Any) -> None:
-        """Queue a chat completion whose message content is `content` (JSON-encoded if needed)."""
+    def answer(self, content: Any, usage: dict[str, Any] | None = None) -> None:
+        """Queue a chat completion whose message content is `content` (JSON-encoded if needed),
+        with `usage` as the completion's token counts when given."""
         text = content if isinstance(content, str) else json.dumps(content)
-        completion = {"choices": [{"message": {"role": "assistant", "content": text}}]}
+        completion: dict[str, Any] = {
+            "choices": [{"message": {"role": "assistant", "content": text}}]
+        }
+        if usage is not None:
+            completion["usage"] = usage
         self.reply(200, json.dumps(completion))
 
     def reply(self, status: int, body: str, delay: float = 0.0) -> None:

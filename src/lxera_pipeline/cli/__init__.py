@@ -40,6 +40,9 @@ COMMANDS: dict[str, str] = {
     "prune": "lxera_pipeline.cli.operate:prune_command",
     "archive": "lxera_pipeline.cli.operate:archive_group",
     "db": "lxera_pipeline.cli.operate:db_group",
+    "analytics": "lxera_pipeline.cli.analytics_cmd:analytics_group",
+    "media": "lxera_pipeline.cli.media_cmd:media_group",
+    "renders": "lxera_pipeline.cli.renders_cmd:renders_command",
     "demo": "lxera_pipeline.cli.demo:demo_command",
     "dashboard": "lxera_pipeline.cli.dashboard_cmd:dashboard_command",
 }

@@ -20,6 +20,7 @@ from lxera_pipeline.cli.common import (
     fail,
     load_settings,
 )
+from lxera_pipeline.cli.side_tasks import refresh_analytics_every
 from lxera_pipeline.db.dsn import DsnError
 from lxera_pipeline.db.server import check_server
 from lxera_pipeline.generators.media.extras import check_media_extras
@@ -125,6 +126,22 @@ def _check_dashboard_bind(settings: Settings) -> None:
             fail(str(exc), EXIT_USAGE)
 
 
+async def serve_with_side_tasks(
+    config: DaemonConfig, handlers: HandlerSet, resources: Any, settings: Settings
+) -> int:
+    """`serve` (or `serve_with_dashboard`), and beside it the periodic analytics refresh (every
+    LXERA_ANALYTICS_REFRESH_SECONDS; 0: none), stopped when the daemon stops."""
+    async with anyio.create_task_group() as side:
+        if settings.analytics_refresh_seconds > 0:
+            side.start_soon(refresh_analytics_every, config.dsn, settings.analytics_refresh_seconds)
+        if settings.dashboard_in_daemon:
+            code = await serve_with_dashboard(config, handlers, resources, settings)
+        else:
+            code = await serve(config, handlers, resources)
+        side.cancel_scope.cancel()
+    return code
+
+
 @click.command("run")
 @daemon_options
 def run_command(**options: Any) -> None:
@@ -143,11 +160,12 @@ def run_command(**options: Any) -> None:
     check_before_start(settings, config, handlers)
     _check_dashboard_bind(settings)
     resources = build_resources(settings)
-    options = config.backend_options()
-    if settings.dashboard_in_daemon:
-        code = anyio.run(
-            serve_with_dashboard, config, handlers, resources, settings, backend_options=options
-        )
-    else:
-        code = anyio.run(serve, config, handlers, resources, backend_options=options)
+    code = anyio.run(
+        serve_with_side_tasks,
+        config,
+        handlers,
+        resources,
+        settings,
+        backend_options=config.backend_options(),
+    )
     raise SystemExit(code)

@@ -71,19 +71,37 @@ async def create_module_content(
 
 
 async def update_section(
-    conn: AsyncConnection[Any], content_id: UUID, section_name: str, text: str | None
+    conn: AsyncConnection[Any],
+    content_id: UUID,
+    section_name: str,
+    text: str | None,
+    *,
+    base_version: int,
 ) -> ModuleContent:
-    """Replace one section's text (None clears it); word counts are recomputed."""
-    return await update_sections(conn, content_id, {v.check_section(section_name): text})
+    """Replace one section's text (None clears it); word counts are recomputed. See
+    :func:`update_sections` for ``base_version``."""
+    return await update_sections(
+        conn, content_id, {v.check_section(section_name): text}, base_version=base_version
+    )
 
 
 async def update_sections(
-    conn: AsyncConnection[Any], content_id: UUID, sections: Mapping[str, str | None]
+    conn: AsyncConnection[Any],
+    content_id: UUID,
+    sections: Mapping[str, str | None],
+    *,
+    base_version: int,
 ) -> ModuleContent:
-    """Replace the given sections (any or all five) in one UPDATE; others keep their text."""
+    """Replace the given sections (any or all five) in one UPDATE; others keep their text.
+
+    ``base_version`` is the ``version`` the caller's text was based on; the edit stores
+    ``base_version + 1``. When another edit advanced the version first, the database refuses the
+    edit with ``psycopg.errors.SerializationFailure`` (SQLSTATE 40001) naming the stale version;
+    the replaced text is kept in ``cm_module_content_revisions``."""
     params = {
         "content_id": v.check_uuid("content_id", content_id),
         "sections": jsonb(_check_section_texts(sections)),
+        "base_version": v.check_version("base_version", base_version),
     }
     row = await fetch_one(conn, "update_module_sections", params)
     return ModuleContent.from_found(row, CONTENT, params["content_id"])
@@ -107,6 +125,19 @@ async def set_content_status(
         "failure_reason": failure_reason,
     }
     row = await fetch_one(conn, "update_module_content_status", params)
+    return ModuleContent.from_found(row, CONTENT, params["content_id"])
+
+
+async def set_approval_status(
+    conn: AsyncConnection[Any], content_id: UUID, approval_status: str
+) -> ModuleContent:
+    """Move the content's approval_status (a tracked column: the database checks the transition
+    and records the event)."""
+    params = {
+        "content_id": v.check_uuid("content_id", content_id),
+        "approval_status": v.check_status(CONTENT, "approval_status", approval_status),
+    }
+    row = await fetch_one(conn, "update_module_approval_status", params)
     return ModuleContent.from_found(row, CONTENT, params["content_id"])
 
 

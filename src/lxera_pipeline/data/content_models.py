@@ -14,7 +14,7 @@ from lxera_pipeline.data.vocabulary import (
     EnhancementType,
     PriorityLevel,
 )
-from lxera_pipeline.events.statuses import ContentStatus, EnhancementStatus
+from lxera_pipeline.events.statuses import ApprovalStatus, ContentStatus, EnhancementStatus
 
 
 class ModuleContent(Row):
@@ -63,6 +63,9 @@ class ModuleContent(Row):
     last_edited_by: UUID | None
     created_at: datetime
     updated_at: datetime
+    version: int
+    requires_approval: bool
+    approval_status: ApprovalStatus
 
     def sections(self) -> ContentSections:
         return ContentSections.model_validate({name: getattr(self, name) for name in SECTION_NAMES})

@@ -45,6 +45,8 @@ class MultimediaSession(Row):
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    version_reason: str | None
+    render_priority: int
 
 
 class MultimediaAsset(Row):

@@ -77,6 +77,13 @@ def check_count(argument: str, value: int | None) -> int | None:
     return value
 
 
+def check_version(argument: str, value: int) -> int:
+    """A row version: an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DataValidationError(argument, value, "an integer >= 1")
+    return value
+
+
 def check_text(argument: str, value: str) -> str:
     """A required text: a non-blank string."""
     if not isinstance(value, str) or not value.strip():

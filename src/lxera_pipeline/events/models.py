@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from lxera_pipeline.events import statuses as st
 from lxera_pipeline.events.statuses import (
+    ApprovalStatus,
     AssetStatus,
     ContentStatus,
     EnhancementStatus,
@@ -76,6 +77,12 @@ class ModuleContentEvent(BaseEvent):
     new_status: ContentStatus
 
 
+class ApprovalEvent(BaseEvent):
+    stream: Literal["cm_module_content.approval_status"]
+    old_status: ApprovalStatus | None
+    new_status: ApprovalStatus
+
+
 class EnhancementEvent(BaseEvent):
     stream: Literal["cm_enhancement_sessions.status"]
     old_status: EnhancementStatus | None
@@ -134,6 +141,7 @@ WorkflowEvent = Annotated[
     CoursePlanEvent
     | ResearchEvent
     | ModuleContentEvent
+    | ApprovalEvent
     | EnhancementEvent
     | SessionStatusEvent
     | SessionStageEvent

@@ -17,6 +17,7 @@ NEW: Final = "new"  # pseudo-status: the row is being inserted
 PlanStatus = Literal["planning", "completed", "researching", "producing", "delivered", "failed"]
 ResearchStatus = Literal["started", "completed", "failed"]
 ContentStatus = Literal["draft", "quality_check", "revision", "approved", "published", "failed"]
+ApprovalStatus = Literal["not_required", "pending", "approved", "rejected"]
 EnhancementStatus = Literal[
     "started", "research_complete", "content_enhanced", "completed", "failed"
 ]
@@ -37,6 +38,7 @@ NarrationStatus = Literal["draft", "generated", "processed", "published"]
 PLAN_STATUSES: Final[tuple[str, ...]] = get_args(PlanStatus)
 RESEARCH_STATUSES: Final[tuple[str, ...]] = get_args(ResearchStatus)
 CONTENT_STATUSES: Final[tuple[str, ...]] = get_args(ContentStatus)
+APPROVAL_STATUSES: Final[tuple[str, ...]] = get_args(ApprovalStatus)
 ENHANCEMENT_STATUSES: Final[tuple[str, ...]] = get_args(EnhancementStatus)
 SESSION_STATUSES: Final[tuple[str, ...]] = get_args(SessionStatus)
 SESSION_STAGES: Final[tuple[str, ...]] = get_args(SessionStage)
@@ -86,7 +88,18 @@ TRANSITIONS: Final[dict[tuple[str, str], tuple[tuple[str, str], ...]]] = {
         ("revision", "failed"),
         ("approved", "published"),
         ("approved", "failed"),
+        ("approved", "quality_check"),
+        ("published", "quality_check"),
         ("failed", "draft"),
+    ),
+    ("cm_module_content", "approval_status"): (
+        ("new", "not_required"),
+        ("new", "pending"),
+        ("not_required", "pending"),
+        ("pending", "approved"),
+        ("pending", "rejected"),
+        ("approved", "pending"),
+        ("rejected", "pending"),
     ),
     ("cm_enhancement_sessions", "status"): (
         ("new", "started"),
@@ -144,6 +157,7 @@ STATUS_SETS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("cm_course_plans", "status"): PLAN_STATUSES,
     ("cm_research_results", "status"): RESEARCH_STATUSES,
     ("cm_module_content", "status"): CONTENT_STATUSES,
+    ("cm_module_content", "approval_status"): APPROVAL_STATUSES,
     ("cm_enhancement_sessions", "status"): ENHANCEMENT_STATUSES,
     ("mm_multimedia_sessions", "status"): SESSION_STATUSES,
     ("mm_multimedia_sessions", "current_stage"): SESSION_STAGES,
@@ -151,6 +165,12 @@ STATUS_SETS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("mm_slide_presentations", "status"): PRESENTATION_STATUSES,
     ("mm_audio_narrations", "status"): NARRATION_STATUSES,
 }
+
+# Tracked columns whose trigger fires on UPDATE only: a row's insert records no event for them
+# (their initial value is still checked against the "new" transitions).
+UPDATE_ONLY_COLUMNS: Final[frozenset[tuple[str, str]]] = frozenset(
+    {("cm_module_content", "approval_status")}
+)
 
 # Primary key column of every table that emits events.
 KEY_COLUMNS: Final[dict[str, str]] = {

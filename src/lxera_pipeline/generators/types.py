@@ -122,12 +122,27 @@ class ScriptSlide(BaseModel):
     narration: str
 
 
+class TokenUsage(BaseModel):
+    """What writing a script cost: the backend and model, and the prompt and completion tokens.
+
+    ``source`` is 'reported' when the LLM endpoint reported the counts (its ``usage`` field) and
+    'counted' when they were counted locally with :func:`metrics.count_tokens` (the offline
+    writer, or an endpoint that reports no usage)."""
+
+    backend: str
+    model: str | None = None
+    prompt_tokens: int = Field(ge=0)
+    completion_tokens: int = Field(ge=0)
+    source: Literal["reported", "counted"]
+
+
 class Script(BaseModel):
     """The script writer's output: an ordered list of slides with their narration."""
 
     module_title: str
     learner_name: str
     slides: list[ScriptSlide]
+    usage: TokenUsage | None = None
 
     @property
     def full_text(self) -> str:

@@ -171,3 +171,69 @@ def test_the_videos_play_with_h264_and_narration_length_audio(
         assert float(video["duration_seconds"]) == pytest.approx(spoken, abs=0.5)
         metrics: dict[str, Any] = video["quality_metrics"]
         assert metrics["slide_count"] == session["slides_generated"]
+
+
+def test_each_script_is_recorded_with_its_token_counts(workflow_run: WorkflowRun) -> None:
+    for session in sessions(workflow_run):
+        (script,) = assets(workflow_run, session, "script")
+        generations = workflow_run.rows(
+            "select * from mm_script_generations where session_id = %(s)s",
+            s=session["session_id"],
+        )
+        assert len(generations) == 1
+        (row,) = generations
+        assert (row["status"], row["backend"], row["token_source"]) == (
+            "completed",
+            "rule_based",
+            "counted",
+        )
+        assert row["script_asset_id"] == script["asset_id"]
+        assert row["company_id"] == session["company_id"]
+        assert row["prompt_tokens"] > row["completion_tokens"] > 0
+        assert script["tokens_used"] == row["total_tokens"]
+        assert row["words"] == script["quality_metrics"]["words"]
+        assert row["duration_seconds"] >= 0
+
+
+def test_the_pipelines_edits_advanced_the_content_versions(workflow_run: WorkflowRun) -> None:
+    for title, edits in (("Pivot tables", 1), ("Data cleaning", 2)):  # write (+ one enhancement)
+        content = workflow_run.content(title)
+        revisions = workflow_run.rows(
+            "select version, edited_via from cm_module_content_revisions"
+            " where content_id = %(c)s order by version",
+            c=content["content_id"],
+        )
+        assert content["version"] == 1 + edits
+        assert revisions == [{"version": v, "edited_via": "pipeline"} for v in range(1, 1 + edits)]
+
+
+RENDER_KINDS = {"media.slides": "slides", "media.narration": "narration", "media.video": "video"}
+RENDER_STATUS = {"pending": "queued", "running": "rendering", "done": "done", "dead": "failed"}
+
+
+def test_the_rendering_queue_agrees_with_the_deliveries(workflow_run: WorkflowRun) -> None:
+    for session in sessions(workflow_run):
+        queue = workflow_run.rows(
+            "select kind, status, attempts, worker, delivery_id, priority, queued_at, started_at,"
+            " finished_at from mm_rendering_queue where session_id = %(s)s order by kind",
+            s=session["session_id"],
+        )
+        deliveries = workflow_run.rows(
+            "select delivery_id, handler, state, attempts, leased_by from pipeline.deliveries"
+            " where entity_id = %(s)s and handler in ('media.slides', 'media.narration',"
+            " 'media.video') order by handler",
+            s=session["session_id"],
+        )
+        assert sorted(row["kind"] for row in queue) == ["narration", "slides", "video"]
+        by_kind = {RENDER_KINDS[d["handler"]]: d for d in deliveries}
+        for row in queue:
+            delivery = by_kind[row["kind"]]
+            assert (row["delivery_id"], row["status"], row["attempts"]) == (
+                delivery["delivery_id"],
+                RENDER_STATUS[delivery["state"]],
+                delivery["attempts"],
+            )
+            assert row["status"] == "done"
+            assert row["worker"] is not None
+            assert row["priority"] == session["render_priority"] == 0
+            assert row["queued_at"] <= row["started_at"] <= row["finished_at"]

@@ -4,7 +4,9 @@ On the embedded PostgreSQL when DATABASE_URL is unset: migrate, seed a company, 
 two-module course plan (fresh names every run), mark the plan 'completed', and let an in-process
 daemon carry it through research, writing, the quality gate (the second module is written as a
 draft on purpose, so it goes through one enhancement), and the media stages. It ends with the
-artifacts (MP4, PDF, PPTX, HTML, audio) and each module's timeline of events and audit rows.
+artifacts (MP4, PDF, PPTX, HTML, audio) and each module's timeline of events and audit rows,
+after the rendering queue and a regeneration of the last module's media (version 2, version 1
+kept).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rich.console import Console
 from lxera_pipeline.cli.common import EXIT_FAILURE, EXIT_OK, database_dsn, fail, load_settings
 from lxera_pipeline.cli.demo.daemon import in_process_daemon
 from lxera_pipeline.cli.demo.progress import ModuleProgress, follow_plan
+from lxera_pipeline.cli.demo.roadmap import show_queue_and_regenerate
 from lxera_pipeline.cli.demo.seed import DemoCourse, Seeded, seed_course
 from lxera_pipeline.cli.demo.view import print_summary
 from lxera_pipeline.dashboard.server import dashboard_running, port_or_free, until_stopped, url_of
@@ -81,6 +84,10 @@ async def _drive(
             _introduce(console, course, seeded)
             with anyio.move_on_after(limit_seconds) as scope:
                 modules = await follow_plan(conn, seeded.plan_id, len(course.modules), console)
+                last = modules[-1]
+                await show_queue_and_regenerate(
+                    conn, dsn, last.content_id, last.module_name, console
+                )
         if scope.cancelled_caught:
             console.print(f"[red]The demo did not finish within {limit_seconds:.0f} s.")
             return EXIT_FAILURE

@@ -8,6 +8,7 @@ from typing import Any
 
 import anyio
 
+from lxera_pipeline.cli.side_tasks import refresh_analytics_every
 from lxera_pipeline.listeners.config import DaemonConfig, select_handlers
 from lxera_pipeline.listeners.daemon import Daemon
 from lxera_pipeline.settings import Settings
@@ -24,7 +25,11 @@ async def in_process_daemon(
     daemon = Daemon(config, select_handlers(handlers), resources=resources)
     async with anyio.create_task_group() as group:
         await group.start(daemon.run)
-        try:
-            yield daemon
-        finally:
-            daemon.request_stop("in-process run finished")
+        async with anyio.create_task_group() as side:
+            if settings.analytics_refresh_seconds > 0:
+                side.start_soon(refresh_analytics_every, dsn, settings.analytics_refresh_seconds)
+            try:
+                yield daemon
+            finally:
+                side.cancel_scope.cancel()
+                daemon.request_stop("in-process run finished")

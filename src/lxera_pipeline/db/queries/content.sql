@@ -31,8 +31,11 @@ select * from public.cm_module_content
 -- name: update_module_sections
 -- One statement for one section or all of them: a key present in %(sections)s replaces that
 -- section (JSON null clears it); absent keys keep their text. section_updated_at records when.
+-- The edit advances the version the caller read (%(base_version)s); the database refuses it
+-- (SQLSTATE 40001) when another edit came first.
 update public.cm_module_content c
-   set introduction = case when %(sections)s::jsonb ? 'introduction'
+   set version = %(base_version)s + 1,
+       introduction = case when %(sections)s::jsonb ? 'introduction'
                            then %(sections)s::jsonb ->> 'introduction' else c.introduction end,
        core_content = case when %(sections)s::jsonb ? 'core_content'
                            then %(sections)s::jsonb ->> 'core_content' else c.core_content end,
@@ -56,5 +59,11 @@ update public.cm_module_content
        revision_count = revision_count + case when %(count_revision)s then 1 else 0 end,
        failure_reason = case when %(status)s = 'failed'
                              then coalesce(%(failure_reason)s, failure_reason) end
+ where content_id = %(content_id)s
+returning *;
+
+-- name: update_module_approval_status
+update public.cm_module_content
+   set approval_status = %(approval_status)s
  where content_id = %(content_id)s
 returning *;

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
@@ -75,6 +76,27 @@ def parse_object(url: str, content: str) -> dict[str, Any]:
     return value
 
 
+@dataclass(frozen=True)
+class ChatUsage:
+    """Token counts an endpoint reported for one completion."""
+
+    prompt_tokens: int
+    completion_tokens: int
+
+
+def reported_usage(payload: Any) -> ChatUsage | None:
+    """``usage.prompt_tokens`` / ``usage.completion_tokens`` of a chat completion, when both are
+    non-negative integers; anything else counts as not reported."""
+    usage = payload.get("usage") if isinstance(payload, dict) else None
+    if not isinstance(usage, dict):
+        return None
+    prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+    counts = (prompt, completion)
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in counts):
+        return None
+    return ChatUsage(prompt_tokens=int(prompt), completion_tokens=int(completion))  # type: ignore[arg-type]
+
+
 class ChatClient:
     """Sends one system and one user message and returns the JSON object the model answers."""
 
@@ -106,6 +128,14 @@ class ChatClient:
         }
 
     async def complete_json(self, system: str, user: str, task: str) -> dict[str, Any]:
+        data, _ = await self.complete_json_with_usage(system, user, task)
+        return data
+
+    async def complete_json_with_usage(
+        self, system: str, user: str, task: str
+    ) -> tuple[dict[str, Any], ChatUsage | None]:
+        """The answer's JSON object and the token counts the endpoint reported in its
+        ``usage`` field (None when it reported none)."""
         started = time.monotonic()
         response = await self._post(self.body(system, user))
         if response.status_code // 100 != 2:
@@ -117,8 +147,9 @@ class ChatClient:
                 f"{self.url} answered with non-JSON: {excerpt(response.text)}"
             ) from None
         elapsed = round(time.monotonic() - started, 3)
+        usage = reported_usage(payload)
         log.info("llm.completed", task=task, model=self.model, seconds=elapsed)
-        return parse_object(self.url, message_content(self.url, payload))
+        return parse_object(self.url, message_content(self.url, payload)), usage
 
     async def _post(self, body: dict[str, Any]) -> httpx.Response:
         import httpx  # loaded on the first request, not with the daemon

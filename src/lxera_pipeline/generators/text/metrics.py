@@ -22,6 +22,16 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def count_tokens(text: str) -> int:
+    """Tokens by a simple, documented rule: every run of word characters is one token and every
+    other non-space character (punctuation, symbols) is one token. Used where no LLM reports its
+    own counts (the offline script writer); a rough stand-in for an LLM tokenizer's count."""
+    return len(_TOKEN.findall(text))
+
+
 def sentences(text: str) -> list[str]:
     """Sentences split at `.`, `!` or `?` followed by whitespace, and at line breaks."""
     return [part.strip() for part in _SENTENCE_BREAK.split(text) if part.strip()]

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from lxera_pipeline.generators.text.chat_client import ChatClient, LLMResponseError
+from lxera_pipeline.generators.text.chat_client import ChatClient, ChatUsage, LLMResponseError
 from lxera_pipeline.generators.text.chat_prompts import (
     ResearchAnswer,
     ScriptAnswer,
@@ -20,6 +20,7 @@ from lxera_pipeline.generators.text.chat_prompts import (
 )
 from lxera_pipeline.generators.text.rule_based_script import narration_budget
 from lxera_pipeline.generators.text.targets import DEFAULT_TARGETS, SectionTargets
+from lxera_pipeline.generators.text.usage import counted_usage
 from lxera_pipeline.generators.types import (
     CoursePlanInput,
     Learner,
@@ -29,9 +30,11 @@ from lxera_pipeline.generators.types import (
     QualityReport,
     ResearchResult,
     Script,
+    TokenUsage,
 )
 
 Answer = TypeVar("Answer", bound=BaseModel)
+BACKEND = "openai_chat"
 
 
 def validated(model: type[Answer], data: dict[str, Any], task: str) -> Answer:
@@ -96,6 +99,14 @@ class OpenAIChatText:
         data = await self.client.complete_json(system_prompt(task), user_prompt(payload), task)
         return validated(model, data, task)
 
+    async def _ask_with_usage(
+        self, task: str, payload: dict[str, Any], model: type[Answer]
+    ) -> tuple[Answer, ChatUsage | None]:
+        data, usage = await self.client.complete_json_with_usage(
+            system_prompt(task), user_prompt(payload), task
+        )
+        return validated(model, data, task), usage
+
     async def research(self, plan: CoursePlanInput) -> ResearchResult:
         payload = {
             "course_title": plan.course_title,
@@ -146,8 +157,19 @@ class OpenAIChatText:
             "target_seconds": target_seconds,
             "target_words": narration_budget(target_seconds),
         }
-        answer = await self._ask("script", payload, ScriptAnswer)
+        answer, reported = await self._ask_with_usage("script", payload, ScriptAnswer)
         if not answer.slides:
             raise LLMResponseError("script answer has no slides")
         slides = [s.model_copy(update={"slide_number": i}) for i, s in enumerate(answer.slides, 1)]
-        return Script(module_title=module.title, learner_name=learner.name, slides=slides)
+        script = Script(module_title=module.title, learner_name=learner.name, slides=slides)
+        if reported is None:  # the endpoint reported no usage: count it
+            usage = counted_usage(BACKEND, self.client.model, module, sections, learner, script)
+        else:
+            usage = TokenUsage(
+                backend=BACKEND,
+                model=self.client.model,
+                prompt_tokens=reported.prompt_tokens,
+                completion_tokens=reported.completion_tokens,
+                source="reported",
+            )
+        return script.model_copy(update={"usage": usage})

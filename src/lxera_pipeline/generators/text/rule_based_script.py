@@ -13,6 +13,7 @@ from __future__ import annotations
 from lxera_pipeline.generators.text import metrics
 from lxera_pipeline.generators.text.prose import first_name, with_article
 from lxera_pipeline.generators.text.script_slides import SlidePlan, section_slides
+from lxera_pipeline.generators.text.usage import counted_usage
 from lxera_pipeline.generators.types import (
     Learner,
     ModuleSections,
@@ -25,6 +26,7 @@ from lxera_pipeline.log import get_logger
 log = get_logger(__name__)
 
 WORDS_PER_MINUTE = 150
+BACKEND = "rule_based"
 
 
 class InvalidScriptTargetError(ValueError):
@@ -90,7 +92,8 @@ def narrate(plans: list[SlidePlan], budget: int) -> list[ScriptSlide]:
 
 
 class RuleBasedScriptWriter:
-    """Implements the ScriptWriter port offline; deterministic for the same input."""
+    """Implements the ScriptWriter port offline; deterministic for the same input. Its token
+    usage is counted (:func:`metrics.count_tokens` over input and output)."""
 
     async def write_script(
         self, module: ModuleSpec, sections: ModuleSections, learner: Learner, target_seconds: float
@@ -100,6 +103,8 @@ class RuleBasedScriptWriter:
         plans = [title_plan(module, learner), *sections_plans, summary_plan(module, learner)]
         slides = narrate(plans, budget)
         script = Script(module_title=module.title, learner_name=learner.name, slides=slides)
+        usage = counted_usage(BACKEND, None, module, sections, learner, script)
+        script = script.model_copy(update={"usage": usage})
         words = metrics.word_count(script.full_text)
         log.info("script.written", module=module.title, slides=len(slides), words=words)
         return script

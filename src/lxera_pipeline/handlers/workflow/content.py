@@ -88,7 +88,9 @@ async def write_content(ctx: HandlerContext) -> None:
         locked = await lock_content(conn, content_id)
         if locked is None or locked.status != "draft":
             return skip(ctx, moved_on(CONTENT, content_id, "draft", locked))
-        written = await update_sections(conn, content_id, sections.model_dump())
+        written = await update_sections(
+            conn, content_id, sections.model_dump(), base_version=content.version
+        )
         await set_content_status(conn, content_id, "quality_check")
         ctx.note(words=written.total_word_count)
 

@@ -72,7 +72,12 @@ async def enhance(ctx: HandlerContext) -> None:
         locked = await lock_enhancement(conn, session_id)
         if locked is None or locked.status != "research_complete":
             return skip(ctx, moved_on(ENHANCEMENTS, session_id, "research_complete", locked))
-        await update_sections(conn, content.content_id, {s: improved.get(s) for s in wanted})
+        await update_sections(
+            conn,
+            content.content_id,
+            {s: improved.get(s) for s in wanted},
+            base_version=content.version,
+        )
         await record_enhancement(conn, content.content_id, session_id, wanted)
         await advance_enhancement_session(
             conn, session_id, "content_enhanced", content_regenerated=True

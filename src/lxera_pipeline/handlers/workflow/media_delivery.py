@@ -34,6 +34,7 @@ from lxera_pipeline.handlers.workflow.media_files import (
     asset_files,
     file_asset,
     narration_of,
+    session_section,
     slide_deck,
     storage_type,
     video_filename,
@@ -70,6 +71,7 @@ async def video_stage(job: StageJob) -> Record:
     asset = file_asset(
         path,
         "video",
+        section_name=session_section(job.session),
         duration_seconds=round(info.duration_seconds, 2),
         processing_time_seconds=round(result.render_seconds, 2),
         generation_config={"fps": result.fps, "container": info.container},
@@ -83,11 +85,13 @@ async def video_stage(job: StageJob) -> Record:
 
 
 async def _store(job: StageJob, asset: MultimediaAsset, path: Path) -> StoredObject:
+    """Store under `<company>/<type>/<section>/<stamp>_v<version>_<session>_<file>`: every media
+    version keeps its own objects."""
     return await job.resources.storage.put(
         path,
         storage_type(asset.asset_type),
         asset.section_name or WHOLE_MODULE,
-        f"{job.session.session_id}_{path.name}",
+        f"v{asset.version_number}_{job.session.session_id}_{path.name}",
         content_type_for(path),
         stamp=job.session.started_at,
         folder=str(job.session.company_id),

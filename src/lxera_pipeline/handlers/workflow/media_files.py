@@ -94,6 +94,14 @@ def asset_section(name: str) -> str:
     return name if name in SECTION_NAMES else WHOLE_MODULE
 
 
+def session_section(session: MultimediaSession) -> str:
+    """The section a session renders: its one section for a 'section_video' session, else the
+    whole module (the database scopes media versions the same way)."""
+    if session.session_type == "section_video" and len(session.content_sections) == 1:
+        return asset_section(session.content_sections[0])
+    return WHOLE_MODULE
+
+
 def file_asset(path: Path, asset_type: str, **fields: Any) -> NewAsset:
     """A row for a file that exists now: real size and MIME type read from the file."""
     if not path.is_file():

@@ -6,6 +6,7 @@ function that registers those files and the stage's rows inside the handler's tr
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -13,10 +14,13 @@ from psycopg import AsyncConnection
 from lxera_pipeline.data.assets import NewAsset, register_assets
 from lxera_pipeline.data.content import get_module_content
 from lxera_pipeline.data.deliverables import upsert_narration, upsert_presentation
+from lxera_pipeline.data.script_generations import ScriptRun, record_script_generation
 from lxera_pipeline.data.vocabulary import WHOLE_MODULE
+from lxera_pipeline.events.failures import tenant_message
 from lxera_pipeline.generators.media.models import Narration, SlideDeck
 from lxera_pipeline.generators.media.theme import HEIGHT, WIDTH
-from lxera_pipeline.generators.types import Script
+from lxera_pipeline.generators.text.usage import counted_usage
+from lxera_pipeline.generators.types import ModuleSections, Script
 from lxera_pipeline.handlers.workflow.common import content_learner
 from lxera_pipeline.handlers.workflow.inputs import (
     InputLimits,
@@ -30,12 +34,15 @@ from lxera_pipeline.handlers.workflow.media_files import (
     asset_section,
     file_asset,
     read_script,
+    session_section,
     write_script,
 )
 
 
 async def script_stage(job: StageJob) -> Record:
-    """The script writer condenses the module into narrated slides; stored as script.json."""
+    """The script writer condenses the module into narrated slides; stored as script.json. The
+    run's mm_script_generations row (tokens, duration) is written with the script asset, or on
+    its own as 'failed' when the writer fails."""
     async with job.ctx.connection() as conn:
         content = await get_module_content(conn, job.session.content_id)
         if content is None:
@@ -43,8 +50,29 @@ async def script_stage(job: StageJob) -> Record:
         learner = await content_learner(conn, content)
     settings = job.resources.settings
     seconds, limits = settings.narration_seconds_per_module, InputLimits.of(settings)
-    script = await job.resources.script_writer.write_script(
-        content_module(content, limits), content_sections(content, limits), learner, seconds
+    writer = job.resources.script_writer
+    module, section = content_module(content, limits), session_section(job.session)
+    sections = only_section(content_sections(content, limits), section)
+    started = time.perf_counter()
+    try:
+        script = await writer.write_script(module, sections, learner, seconds)
+    except Exception as exc:
+        failed = ScriptRun(
+            section_name=section,
+            backend=type(writer).__name__,
+            model=None,
+            prompt_tokens=0,
+            completion_tokens=0,
+            token_source="counted",
+            duration_seconds=time.perf_counter() - started,
+            error_message=tenant_message(exc),
+        )
+        async with job.ctx.transaction() as conn:
+            await record_script_generation(conn, job.session.session_id, failed)
+        raise
+    took = time.perf_counter() - started
+    usage = script.usage or counted_usage(
+        type(writer).__name__, None, module, sections, learner, script
     )
     words = len(script.full_text.split())
     asset = file_asset(
@@ -52,8 +80,36 @@ async def script_stage(job: StageJob) -> Record:
         "script",
         generation_config={"target_seconds": seconds},
         quality_metrics={"slides": len(script.slides), "words": words},
+        tokens_used=usage.prompt_tokens + usage.completion_tokens,
+        section_name=section,
     )
-    return _register(job, [asset])
+
+    async def record(conn: AsyncConnection[Any]) -> None:
+        (row,) = await register_assets(conn, job.session.session_id, [asset])
+        run = ScriptRun(
+            section_name=section,
+            backend=usage.backend,
+            model=usage.model,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            token_source=usage.source,
+            duration_seconds=took,
+            script_asset_id=row.asset_id,
+            slides=len(script.slides),
+            words=words,
+        )
+        await record_script_generation(conn, job.session.session_id, run)
+
+    return record
+
+
+def only_section(sections: ModuleSections, section: str) -> ModuleSections:
+    """The module's sections, or for a one-section session only that section's text."""
+    if section == WHOLE_MODULE:
+        return sections
+    return ModuleSections.model_validate(
+        {name: text if name == section else "" for name, text in sections.model_dump().items()}
+    )
 
 
 def _register(job: StageJob, assets: list[NewAsset]) -> Record:
@@ -117,7 +173,9 @@ def voice_config(narration: Narration) -> dict[str, Any]:
     }
 
 
-def narration_assets(script: Script, narration: Narration) -> list[NewAsset]:
+def narration_assets(
+    script: Script, narration: Narration, section: str = WHOLE_MODULE
+) -> list[NewAsset]:
     """One asset per slide segment, then the master track (last)."""
     sections = {slide.slide_number: slide.section_name for slide in script.slides}
     voice = voice_config(narration)
@@ -136,6 +194,7 @@ def narration_assets(script: Script, narration: Narration) -> list[NewAsset]:
     master = file_asset(
         narration.master_path,
         "audio",
+        section_name=section,
         duration_seconds=round(narration.total_duration_seconds, 2),
         generation_config=voice,
         quality_metrics={"segments": len(segments)},
@@ -147,7 +206,8 @@ async def narration_stage(job: StageJob) -> Record:
     """One WAV per slide and the master WAV; the narration row holds segments and timings."""
     script = read_script(job)
     narration = await job.resources.narrator.narrate(script, job.directory)
-    assets = narration_assets(script, narration)
+    section = session_section(job.session)
+    assets = narration_assets(script, narration, section)
 
     async def record(conn: AsyncConnection[Any]) -> None:
         rows = await register_assets(conn, job.session.session_id, assets)
@@ -160,7 +220,8 @@ async def narration_stage(job: StageJob) -> Record:
             conn,
             session_id=job.session.session_id,
             narration_name=f"{job.session.module_name} - narration",
-            section_name=WHOLE_MODULE,
+            narration_type="full_module" if section == WHOLE_MODULE else "section",
+            section_name=section,
             script_content=script.full_text,
             total_duration_seconds=round(narration.total_duration_seconds, 2),
             audio_segments=segments,

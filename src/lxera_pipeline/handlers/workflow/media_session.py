@@ -15,10 +15,11 @@ A stage that runs out of attempts marks its session 'failed' with error_details
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from psycopg import AsyncConnection
 
-from lxera_pipeline.data.content import set_content_status
+from lxera_pipeline.data.content import set_approval_status, set_content_status
 from lxera_pipeline.data.failures import fail_open_session
 from lxera_pipeline.data.multimedia import create_multimedia_session, update_session_status
 from lxera_pipeline.data.vocabulary import WHOLE_MODULE
@@ -53,6 +54,17 @@ def generation_config(resources: Resources) -> dict[str, Any]:
     }
 
 
+async def open_session(ctx: HandlerContext, conn: AsyncConnection[Any], content_id: UUID) -> None:
+    """The content's media session for this event (idempotent: a stable id per event)."""
+    session = await create_multimedia_session(
+        conn,
+        content_id=content_id,
+        generation_config=generation_config(resources_of(ctx)),
+        session_id=stable_id("media", content_id, ctx.event.event_id),
+    )
+    ctx.note(session_id=str(session.session_id))
+
+
 @registry.handler(
     "content.start_media",
     table=CONTENT,
@@ -61,19 +73,38 @@ def generation_config(resources: Resources) -> dict[str, Any]:
     on_dead=fail_approved_content,
 )
 async def start_media(ctx: HandlerContext) -> None:
+    """Open the media session of approved content, unless the module requires an approver's
+    approval it does not have yet: then its approval_status becomes 'pending' and
+    ``content.approved_for_media`` opens the session once an approver approves."""
     content_id = entity_id(ctx)
-    config = generation_config(resources_of(ctx))
     async with ctx.transaction() as conn:
         content = await lock_content(conn, content_id)
         if content is None or content.status != "approved":
             return skip(ctx, moved_on(CONTENT, content_id, "approved", content))
-        session = await create_multimedia_session(
-            conn,
-            content_id=content_id,
-            generation_config=config,
-            session_id=stable_id("media", content_id, ctx.event.event_id),
-        )
-        ctx.note(session_id=str(session.session_id))
+        if content.requires_approval and content.approval_status != "approved":
+            if content.approval_status == "not_required":
+                await set_approval_status(conn, content_id, "pending")
+            ctx.note(waiting_for="approval")
+            return None
+        await open_session(ctx, conn, content_id)
+
+
+@registry.handler(
+    "content.approved_for_media",
+    table=CONTENT,
+    column="approval_status",
+    transition="pending -> approved",
+    group="content",
+    on_dead=fail_approved_content,
+)
+async def approved_for_media(ctx: HandlerContext) -> None:
+    """An approver approved a module that waited for approval: open its media session."""
+    content_id = entity_id(ctx)
+    async with ctx.transaction() as conn:
+        content = await lock_content(conn, content_id)
+        if content is None or content.status != "approved" or content.approval_status != "approved":
+            return skip(ctx, f"{CONTENT} {content_id} is not approved and approved for media")
+        await open_session(ctx, conn, content_id)
 
 
 @registry.handler(

@@ -133,6 +133,40 @@ async def test_script_slides_are_renumbered(
     )
 
 
+SCRIPT_SLIDES = [
+    {"slide_number": 1, "section_name": "title", "title": "Hi", "narration": "Hello, Maria."},
+]
+
+
+@pytest.mark.anyio
+async def test_script_usage_is_what_the_endpoint_reported(
+    stub: ChatStub, module: ModuleSpec, learner: Learner
+) -> None:
+    stub.answer({"slides": SCRIPT_SLIDES}, usage={"prompt_tokens": 812, "completion_tokens": 95})
+    script = await adapter(stub).write_script(module, ModuleSections(**SECTIONS), learner, 30)
+    assert script.usage is not None
+    assert script.usage.model_dump() == {
+        "backend": "openai_chat",
+        "model": "test-model",
+        "prompt_tokens": 812,
+        "completion_tokens": 95,
+        "source": "reported",
+    }
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("usage", [None, {"prompt_tokens": -1, "completion_tokens": 3}])
+async def test_script_usage_is_counted_when_none_is_reported(
+    stub: ChatStub, module: ModuleSpec, learner: Learner, usage: dict[str, int] | None
+) -> None:
+    stub.answer({"slides": SCRIPT_SLIDES}, usage=usage)
+    script = await adapter(stub).write_script(module, ModuleSections(**SECTIONS), learner, 30)
+    assert script.usage is not None
+    assert (script.usage.source, script.usage.model) == ("counted", "test-model")
+    assert script.usage.completion_tokens == 5  # "Hi" + "Hello , Maria ." (title, narration)
+    assert script.usage.prompt_tokens > 10
+
+
 @pytest.mark.anyio
 async def test_http_error_reports_status_and_body(
     stub: ChatStub, module: ModuleSpec, research: ModuleResearch, learner: Learner

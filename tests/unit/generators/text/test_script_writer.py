@@ -6,11 +6,13 @@ import math
 
 import pytest
 
+from lxera_pipeline.generators.text.metrics import count_tokens
 from lxera_pipeline.generators.text.rule_based import RuleBasedContentWriter, RuleBasedScriptWriter
 from lxera_pipeline.generators.text.rule_based_script import (
     WORDS_PER_MINUTE,
     InvalidScriptTargetError,
 )
+from lxera_pipeline.generators.text.usage import completion_text, prompt_text
 from lxera_pipeline.generators.types import (
     SECTION_NAMES,
     Learner,
@@ -94,3 +96,22 @@ async def test_bad_target_is_rejected(
 ) -> None:
     with pytest.raises(InvalidScriptTargetError, match="target_seconds"):
         await RuleBasedScriptWriter().write_script(module, sections, learner, seconds)
+
+
+def test_tokens_are_word_runs_and_single_punctuation() -> None:
+    assert count_tokens("Hello, world!") == 4
+    assert count_tokens("don't  stop\n3.5%") == 8  # don ' t stop 3 . 5 %
+    assert count_tokens("") == 0
+
+
+@pytest.mark.anyio
+async def test_the_offline_writer_counts_its_tokens(
+    module: ModuleSpec, sections: ModuleSections, learner: Learner
+) -> None:
+    script = await RuleBasedScriptWriter().write_script(module, sections, learner, 45)
+    assert script.usage is not None
+    assert (script.usage.backend, script.usage.source) == ("rule_based", "counted")
+    assert script.usage.completion_tokens == count_tokens(completion_text(script))
+    assert script.usage.prompt_tokens == count_tokens(prompt_text(module, sections, learner))
+    assert script.usage.completion_tokens >= len(script.full_text.split())
+    assert script.usage.prompt_tokens > script.usage.completion_tokens  # it condenses
