@@ -10,6 +10,7 @@ import anyio
 import psycopg
 import pytest
 
+from tests.support.events import record_events_query
 from lxera_pipeline.events.models import parse_event
 from lxera_pipeline.handlers.context import LostLease
 from lxera_pipeline.listeners.claimer import ROUTE_EVERY_SECONDS, Claimer
@@ -139,11 +140,10 @@ async def test_a_claim_that_routes_a_large_backlog_refreshes_the_delivery_statis
 ) -> None:
     from lxera_pipeline.listeners.claimer import ANALYZE_AFTER_ROUTED
 
-    backlog = """
-    select pipeline.record_event('itest_jobs', 'status', gen_random_uuid(), null, null, 'noop',
-                                 '{}'::jsonb)
-      from generate_series(1, %s)
-    """
+    backlog = record_events_query(
+        "select gen_random_uuid(), null::text, 'noop'::text, '{}'::jsonb"
+        " from generate_series(1, %s)"
+    )
     await rows(dsn, backlog, (ANALYZE_AFTER_ROUTED,))
     analyzed = (
         "select coalesce(analyze_count, 0) as n from pg_stat_user_tables "

@@ -5,13 +5,14 @@
 -- Due pending deliveries plus expired leases (a takeover), oldest first, skipping rows another
 -- daemon holds. A delivery waits while an earlier delivery of its entity is running under a live
 -- lease, or pending (or lease-expired) for a handler this daemon or another running one serves:
--- every daemon holds a shared advisory lock (1819826803, hashtext(handler)) per served handler (see
+-- every daemon holds a shared advisory lock (lock_key('handlers'), hashtext(handler)) per served handler (see
 -- advertise_handlers), so a delivery of a handler nobody serves (a subscription left by an older
 -- build) waits without freezing its entity's later events. (While the only daemon serving a
 -- handler reconnects its LISTEN connection, that handler's pending deliveries hold nothing back.)
 with live as (
-    select objid from pg_locks
-     where locktype = 'advisory' and classid = 1819826803 and objsubid = 2 and granted
+    select objid from pg_catalog.pg_locks
+     where locktype = 'advisory' and classid = pipeline.lock_key('handlers')::oid
+       and objsubid = 2 and granted
 ), pending_due as (
     select d.delivery_id
       from pipeline.deliveries d
@@ -288,14 +289,15 @@ select count(*) as depth,
 
 -- name: advertise_handlers
 -- On the LISTEN connection, for its whole session: "a running daemon serves these handlers".
-select count(pg_advisory_lock_shared(1819826803, hashtext(h))) as advertised
+select count(pg_advisory_lock_shared(pipeline.lock_key('handlers'), hashtext(h))) as advertised
   from unnest(%(handlers)s::text[]) as h;
 
 -- name: unserved_pending
 -- Handlers with pending deliveries that no running daemon serves (they wait, and say so).
 with live as (
-    select objid from pg_locks
-     where locktype = 'advisory' and classid = 1819826803 and objsubid = 2 and granted
+    select objid from pg_catalog.pg_locks
+     where locktype = 'advisory' and classid = pipeline.lock_key('handlers')::oid
+       and objsubid = 2 and granted
 )
 select handler, count(*) as pending, min(created_at) as oldest
   from pipeline.deliveries
@@ -335,13 +337,19 @@ select set_config('pipeline.causation_id', %(event_id)s::text, true) as causatio
 select set_config('plan_cache_mode', 'force_generic_plan', false);
 
 -- name: route_events
--- Sent with claim_deliveries in one pipeline (one implicit transaction, so the claim sees what
--- it routed; see Claimer): fan every event known complete out into deliveries
--- (pipeline.route_events in migrations/20261125000600_one_trigger_one_lock.sql; one router at a
--- time, the others skip). Must run at READ COMMITTED. The commit need not wait for the WAL
+-- An operator's tool routes before it reads: fan every event whose transaction ended out into
+-- deliveries (pipeline.route_events in migrations/20261125000100_pipeline_core.sql; one router at
+-- a time, the others skip). Must run at READ COMMITTED. The commit need not wait for the WAL
 -- flush: a routing lost in a crash is lost with its router_state row and is redone, and any
 -- later durable commit flushes it first.
 select pipeline.route_events() as routed,
+       set_config('synchronous_commit', 'off', true) as synchronous_commit;
+
+-- name: route_served_events
+-- route_events as a daemon's claim sends it, in one pipeline with claim_deliveries (one implicit
+-- transaction, so the claim sees what it routed; see Claimer). Naming the handlers this daemon
+-- serves keeps the router from NOTIFYing for deliveries this daemon is about to claim itself.
+select pipeline.route_events(%(handlers)s::text[]) as routed,
        set_config('synchronous_commit', 'off', true) as synchronous_commit;
 
 -- name: analyze_deliveries

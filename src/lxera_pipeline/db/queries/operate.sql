@@ -128,7 +128,8 @@ select s.handler, s.handler_group, s.max_attempts
 
 -- name: ops_unrouted_event
 -- Is this event still waiting for pipeline.route_events() (no deliveries created yet)?
-select %(event_id)s::bigint > r.routed_upto as unrouted from pipeline.router_state r
+select exists (select 1 from pipeline.unrouted_events u where u.event_id = %(event_id)s::bigint)
+       as unrouted
 
 -- name: ops_share_lock_event
 select e.event_id from pipeline.events e where e.event_id = %(event_id)s for share
@@ -155,7 +156,8 @@ returning delivery_id
 -- The status trigger's rule: NOTIFY only while some listener is armed.
 select pg_notify('pipeline_events',
                  json_build_object('event_id', %(event_id)s::bigint, 'table', %(table)s::text)::text)
- where not pg_try_advisory_xact_lock_shared(1819826802, 1)
+ where not pg_try_advisory_xact_lock_shared(pipeline.lock_key('pipeline'),
+                                         pipeline.lock_key('wake'))
 
 -- name: ops_dead_filter
 (%(handler)s::text is null or d.handler = %(handler)s)
@@ -222,7 +224,8 @@ with victims as (
     select e.event_id
       from pipeline.events e
      where e.committed_at < %(cutoff)s
-       and e.event_id <= (select r.routed_upto from pipeline.router_state r)  -- fanned out
+       and not exists (select 1 from pipeline.unrouted_events u  -- fanned out
+                        where u.event_id = e.event_id)
        and not exists (
             select 1 from pipeline.deliveries d
              where d.event_id = e.event_id
