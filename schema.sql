@@ -1,0 +1,2275 @@
+-- The schema a fresh `migrate` builds: pg_dump --schema-only, normalised (no comments,
+-- SET lines or owners). Do not edit: regenerate with ./scripts/schema-dump after changing a
+-- migration (checked by tests/integration/test_schema_dump.py).
+-- pg_dump major: 15
+
+CREATE SCHEMA auth;
+
+CREATE SCHEMA pipeline;
+
+CREATE SCHEMA supabase_migrations;
+
+CREATE FUNCTION auth.jwt() RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+            select coalesce(
+                nullif(current_setting('request.jwt.claim', true), ''),
+                nullif(current_setting('request.jwt.claims', true), '')
+            )::jsonb
+        $$;
+
+COMMENT ON FUNCTION auth.jwt() IS 'lxera-pipeline stand-in for Supabase auth.jwt(): the request''s JWT claims';
+
+CREATE FUNCTION auth.role() RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+            select coalesce(
+                nullif(current_setting('request.jwt.claim.role', true), ''),
+                nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role'
+            )::text
+        $$;
+
+COMMENT ON FUNCTION auth.role() IS 'lxera-pipeline stand-in for Supabase auth.role(): the JWT role claim';
+
+CREATE FUNCTION auth.uid() RETURNS uuid
+    LANGUAGE sql STABLE
+    AS $$
+            select coalesce(
+                nullif(current_setting('request.jwt.claim.sub', true), ''),
+                nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'
+            )::uuid
+        $$;
+
+COMMENT ON FUNCTION auth.uid() IS 'lxera-pipeline stand-in for Supabase auth.uid(): the JWT sub claim';
+
+CREATE FUNCTION pipeline.allow_transitions(p_table text, p_status_column text, p_pairs text[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_pair text[];
+    v_tracked record;
+begin
+    foreach v_pair slice 1 in array p_pairs loop
+        insert into pipeline.transitions (table_name, status_column, from_status, to_status)
+        values (p_table, p_status_column, v_pair[1], v_pair[2])
+        on conflict do nothing;
+    end loop;
+    for v_tracked in
+        select t.tgrelid, c.key_column
+          from pipeline.status_columns c
+          join pg_catalog.pg_trigger t
+            on t.tgname = c.table_name || '_' || c.status_column || '_event'
+          join pg_catalog.pg_proc p on p.oid = t.tgfoid
+         where c.table_name = p_table and c.status_column = p_status_column
+           and p.proname = 'emit_' || c.table_name || '_' || c.status_column
+           and p.pronamespace = 'pipeline'::regnamespace
+    loop
+        perform pipeline.generate_emit(v_tracked.tgrelid::regclass, p_status_column,
+                                       v_tracked.key_column);
+    end loop;
+end
+$$;
+
+CREATE FUNCTION pipeline.arm_wakeup() RETURNS boolean
+    LANGUAGE sql
+    AS $$
+    select pg_catalog.pg_try_advisory_lock(pipeline.lock_key('pipeline'), pipeline.lock_key('wake'))
+$$;
+
+CREATE FUNCTION pipeline.count_module_words() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_counts jsonb := jsonb_build_object(
+        'introduction', coalesce(regexp_count(new.introduction, '\S+'), 0),
+        'core_content', coalesce(regexp_count(new.core_content, '\S+'), 0),
+        'practical_applications', coalesce(regexp_count(new.practical_applications, '\S+'), 0),
+        'case_studies', coalesce(regexp_count(new.case_studies, '\S+'), 0),
+        'assessments', coalesce(regexp_count(new.assessments, '\S+'), 0));
+begin
+    new.section_word_counts := v_counts;
+    new.total_word_count := (select sum(value::integer) from jsonb_each_text(v_counts));
+    return new;
+end
+$$;
+
+CREATE FUNCTION pipeline.disarm_wakeup() RETURNS boolean
+    LANGUAGE sql
+    AS $$
+    select pg_catalog.pg_advisory_unlock(pipeline.lock_key('pipeline'), pipeline.lock_key('wake'))
+$$;
+
+CREATE FUNCTION pipeline.emit_cm_course_plans_status() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    AS $$
+        declare
+            v_event pg_catalog.int8;
+            v_from pg_catalog.text;
+            v_allowed pg_catalog.text;
+        begin
+            -- The common case in one expression: the status changed, the transition is allowed,
+            -- and the wake key is granted shared (no listener armed: no NOTIFY; the hold lasts
+            -- until this transaction ends, so no listener arms before this commit).
+            if (case when (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true then false
+                     when (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'completed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,researching}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,planning}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,planning}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'planning' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'producing' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{delivered,failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'researching' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,producing}'::pg_catalog.text[]) else false end)
+                     then pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1)
+                     else false end) then
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'cm_course_plans.created' else 'cm_course_plans.status_changed' end, 'cm_course_plans', 'status', new.plan_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'employee_id', new.employee_id, 'total_modules', new.total_modules, 'course_duration_weeks', new.course_duration_weeks, 'execution_time_seconds', new.execution_time_seconds, 'agent_turns', new.agent_turns, 'is_preview_mode', new.is_preview_mode, 'approved_by', new.approved_by, 'approved_at', new.approved_at, 'revision_count', new.revision_count, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.plan_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end);
+                return null;
+            end if;
+            if (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true
+               or (new.status is null and old.status is null
+                   and tg_op OPERATOR(pg_catalog.=) 'UPDATE') then
+                return null;  -- the status did not change: no transition, no event
+            end if;
+            if (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'completed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,researching}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,planning}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,planning}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'planning' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'producing' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{delivered,failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'researching' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,producing}'::pg_catalog.text[]) else false end) is not true then
+                v_from := old.status::pg_catalog.text;
+                v_allowed := case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'completed' then 'failed, researching' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then 'completed, planning' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then 'completed, planning' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'planning' then 'completed, failed' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'producing' then 'delivered, failed' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'researching' then 'failed, producing' else 'none' end;
+                if v_from is null then
+                    raise exception 'illegal initial %.% on % row %: % (allowed: %)',
+                        'cm_course_plans', 'status', 'cm_course_plans', new.plan_id, new.status, v_allowed
+                        using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                              hint = pg_catalog.format('a new %s row may start as: %s', 'cm_course_plans',
+                                                       v_allowed);
+                end if;
+                raise exception 'illegal % transition on % row %: % -> % (allowed next: %)',
+                    'status', 'cm_course_plans', new.plan_id, v_from, new.status, v_allowed
+                    using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                          hint = pg_catalog.format('from %s a %s row may move to: %s', v_from,
+                                                   'cm_course_plans', v_allowed);
+            end if;
+            -- A listener is armed (it holds the wake key exclusive): wake it when this commits.
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'cm_course_plans.created' else 'cm_course_plans.status_changed' end, 'cm_course_plans', 'status', new.plan_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'employee_id', new.employee_id, 'total_modules', new.total_modules, 'course_duration_weeks', new.course_duration_weeks, 'execution_time_seconds', new.execution_time_seconds, 'agent_turns', new.agent_turns, 'is_preview_mode', new.is_preview_mode, 'approved_by', new.approved_by, 'approved_at', new.approved_at, 'revision_count', new.revision_count, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.plan_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end)
+            returning event_id into v_event;
+            perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+                'event_id', v_event, 'table', 'cm_course_plans')::pg_catalog.text);
+            return null;
+        end
+        $$;
+
+CREATE FUNCTION pipeline.emit_cm_enhancement_sessions_status() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    AS $$
+        declare
+            v_event pg_catalog.int8;
+            v_from pg_catalog.text;
+            v_allowed pg_catalog.text;
+        begin
+            -- The common case in one expression: the status changed, the transition is allowed,
+            -- and the wake key is granted shared (no listener armed: no NOTIFY; the hold lasts
+            -- until this transaction ends, so no listener arms before this commit).
+            if (case when (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true then false
+                     when (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'content_enhanced' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{started}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'research_complete' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{content_enhanced,failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'started' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,research_complete}'::pg_catalog.text[]) else false end)
+                     then pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1)
+                     else false end) then
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'cm_enhancement_sessions.created' else 'cm_enhancement_sessions.status_changed' end, 'cm_enhancement_sessions', 'status', new.session_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'quality_assessment_id', new.quality_assessment_id, 'research_conducted', new.research_conducted, 'content_regenerated', new.content_regenerated, 'integration_completed', new.integration_completed, 'word_count_before', new.word_count_before, 'word_count_after', new.word_count_after, 'quality_score_before', new.quality_score_before, 'quality_score_after', new.quality_score_after, 'enhancement_tokens_used', new.enhancement_tokens_used, 'content_tokens_used', new.content_tokens_used, 'total_tokens_saved', new.total_tokens_saved, 'success', new.success, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'duration_seconds', new.duration_seconds, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.session_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end);
+                return null;
+            end if;
+            if (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true
+               or (new.status is null and old.status is null
+                   and tg_op OPERATOR(pg_catalog.=) 'UPDATE') then
+                return null;  -- the status did not change: no transition, no event
+            end if;
+            if (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'content_enhanced' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{started}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'research_complete' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{content_enhanced,failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'started' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,research_complete}'::pg_catalog.text[]) else false end) is not true then
+                v_from := old.status::pg_catalog.text;
+                v_allowed := case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'content_enhanced' then 'completed, failed' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then 'started' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'research_complete' then 'content_enhanced, failed' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'started' then 'failed, research_complete' else 'none' end;
+                if v_from is null then
+                    raise exception 'illegal initial %.% on % row %: % (allowed: %)',
+                        'cm_enhancement_sessions', 'status', 'cm_enhancement_sessions', new.session_id, new.status, v_allowed
+                        using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                              hint = pg_catalog.format('a new %s row may start as: %s', 'cm_enhancement_sessions',
+                                                       v_allowed);
+                end if;
+                raise exception 'illegal % transition on % row %: % -> % (allowed next: %)',
+                    'status', 'cm_enhancement_sessions', new.session_id, v_from, new.status, v_allowed
+                    using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                          hint = pg_catalog.format('from %s a %s row may move to: %s', v_from,
+                                                   'cm_enhancement_sessions', v_allowed);
+            end if;
+            -- A listener is armed (it holds the wake key exclusive): wake it when this commits.
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'cm_enhancement_sessions.created' else 'cm_enhancement_sessions.status_changed' end, 'cm_enhancement_sessions', 'status', new.session_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'quality_assessment_id', new.quality_assessment_id, 'research_conducted', new.research_conducted, 'content_regenerated', new.content_regenerated, 'integration_completed', new.integration_completed, 'word_count_before', new.word_count_before, 'word_count_after', new.word_count_after, 'quality_score_before', new.quality_score_before, 'quality_score_after', new.quality_score_after, 'enhancement_tokens_used', new.enhancement_tokens_used, 'content_tokens_used', new.content_tokens_used, 'total_tokens_saved', new.total_tokens_saved, 'success', new.success, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'duration_seconds', new.duration_seconds, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.session_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end)
+            returning event_id into v_event;
+            perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+                'event_id', v_event, 'table', 'cm_enhancement_sessions')::pg_catalog.text);
+            return null;
+        end
+        $$;
+
+CREATE FUNCTION pipeline.emit_cm_module_content_status() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    AS $$
+        declare
+            v_event pg_catalog.int8;
+            v_from pg_catalog.text;
+            v_allowed pg_catalog.text;
+        begin
+            -- The common case in one expression: the status changed, the transition is allowed,
+            -- and the wake key is granted shared (no listener armed: no NOTIFY; the hold lasts
+            -- until this transaction ends, so no listener arms before this commit).
+            if (case when (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true then false
+                     when (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'approved' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,published}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'draft' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,quality_check}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{draft}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{draft}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'quality_check' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{approved,failed,revision}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'revision' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,quality_check}'::pg_catalog.text[]) else false end)
+                     then pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1)
+                     else false end) then
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'cm_module_content.created' else 'cm_module_content.status_changed' end, 'cm_module_content', 'status', new.content_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_word_count', new.total_word_count, 'revision_count', new.revision_count, 'assigned_to', new.assigned_to, 'created_by', new.created_by, 'last_quality_check', new.last_quality_check, 'version_number', new.version_number, 'parent_content_id', new.parent_content_id, 'is_current_version', new.is_current_version, 'last_enhancement_id', new.last_enhancement_id, 'is_draft', new.is_draft, 'last_edited_at', new.last_edited_at, 'last_edited_by', new.last_edited_by, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.content_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end);
+                return null;
+            end if;
+            if (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true
+               or (new.status is null and old.status is null
+                   and tg_op OPERATOR(pg_catalog.=) 'UPDATE') then
+                return null;  -- the status did not change: no transition, no event
+            end if;
+            if (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'approved' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,published}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'draft' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,quality_check}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{draft}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{draft}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'quality_check' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{approved,failed,revision}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'revision' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,quality_check}'::pg_catalog.text[]) else false end) is not true then
+                v_from := old.status::pg_catalog.text;
+                v_allowed := case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'approved' then 'failed, published' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'draft' then 'failed, quality_check' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then 'draft' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then 'draft' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'quality_check' then 'approved, failed, revision' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'revision' then 'failed, quality_check' else 'none' end;
+                if v_from is null then
+                    raise exception 'illegal initial %.% on % row %: % (allowed: %)',
+                        'cm_module_content', 'status', 'cm_module_content', new.content_id, new.status, v_allowed
+                        using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                              hint = pg_catalog.format('a new %s row may start as: %s', 'cm_module_content',
+                                                       v_allowed);
+                end if;
+                raise exception 'illegal % transition on % row %: % -> % (allowed next: %)',
+                    'status', 'cm_module_content', new.content_id, v_from, new.status, v_allowed
+                    using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                          hint = pg_catalog.format('from %s a %s row may move to: %s', v_from,
+                                                   'cm_module_content', v_allowed);
+            end if;
+            -- A listener is armed (it holds the wake key exclusive): wake it when this commits.
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'cm_module_content.created' else 'cm_module_content.status_changed' end, 'cm_module_content', 'status', new.content_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_word_count', new.total_word_count, 'revision_count', new.revision_count, 'assigned_to', new.assigned_to, 'created_by', new.created_by, 'last_quality_check', new.last_quality_check, 'version_number', new.version_number, 'parent_content_id', new.parent_content_id, 'is_current_version', new.is_current_version, 'last_enhancement_id', new.last_enhancement_id, 'is_draft', new.is_draft, 'last_edited_at', new.last_edited_at, 'last_edited_by', new.last_edited_by, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.content_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end)
+            returning event_id into v_event;
+            perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+                'event_id', v_event, 'table', 'cm_module_content')::pg_catalog.text);
+            return null;
+        end
+        $$;
+
+CREATE FUNCTION pipeline.emit_cm_research_results_status() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    AS $$
+        declare
+            v_event pg_catalog.int8;
+            v_from pg_catalog.text;
+            v_allowed pg_catalog.text;
+        begin
+            -- The common case in one expression: the status changed, the transition is allowed,
+            -- and the wake key is granted shared (no listener armed: no NOTIFY; the hold lasts
+            -- until this transaction ends, so no listener arms before this commit).
+            if (case when (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true then false
+                     when (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{started}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{started}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'started' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,failed}'::pg_catalog.text[]) else false end)
+                     then pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1)
+                     else false end) then
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'cm_research_results.created' else 'cm_research_results.status_changed' end, 'cm_research_results', 'status', new.research_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_topics', new.total_topics, 'total_sources', new.total_sources, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.research_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end);
+                return null;
+            end if;
+            if (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true
+               or (new.status is null and old.status is null
+                   and tg_op OPERATOR(pg_catalog.=) 'UPDATE') then
+                return null;  -- the status did not change: no transition, no event
+            end if;
+            if (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{started}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{started}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'started' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,failed}'::pg_catalog.text[]) else false end) is not true then
+                v_from := old.status::pg_catalog.text;
+                v_allowed := case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then 'started' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then 'started' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'started' then 'completed, failed' else 'none' end;
+                if v_from is null then
+                    raise exception 'illegal initial %.% on % row %: % (allowed: %)',
+                        'cm_research_results', 'status', 'cm_research_results', new.research_id, new.status, v_allowed
+                        using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                              hint = pg_catalog.format('a new %s row may start as: %s', 'cm_research_results',
+                                                       v_allowed);
+                end if;
+                raise exception 'illegal % transition on % row %: % -> % (allowed next: %)',
+                    'status', 'cm_research_results', new.research_id, v_from, new.status, v_allowed
+                    using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                          hint = pg_catalog.format('from %s a %s row may move to: %s', v_from,
+                                                   'cm_research_results', v_allowed);
+            end if;
+            -- A listener is armed (it holds the wake key exclusive): wake it when this commits.
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'cm_research_results.created' else 'cm_research_results.status_changed' end, 'cm_research_results', 'status', new.research_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_topics', new.total_topics, 'total_sources', new.total_sources, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.research_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end)
+            returning event_id into v_event;
+            perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+                'event_id', v_event, 'table', 'cm_research_results')::pg_catalog.text);
+            return null;
+        end
+        $$;
+
+CREATE FUNCTION pipeline.emit_mm_audio_narrations_status() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    AS $$
+        declare
+            v_event pg_catalog.int8;
+            v_from pg_catalog.text;
+            v_allowed pg_catalog.text;
+        begin
+            -- The common case in one expression: the status changed, the transition is allowed,
+            -- and the wake key is granted shared (no listener armed: no NOTIFY; the hold lasts
+            -- until this transaction ends, so no listener arms before this commit).
+            if (case when (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true then false
+                     when (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'draft' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{generated}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'generated' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{processed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{draft,generated}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'processed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{published}'::pg_catalog.text[]) else false end)
+                     then pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1)
+                     else false end) then
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'mm_audio_narrations.created' else 'mm_audio_narrations.status_changed' end, 'mm_audio_narrations', 'status', new.narration_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'total_duration_seconds', new.total_duration_seconds, 'master_audio_id', new.master_audio_id, 'synthesis_completed', new.synthesis_completed, 'segments_merged', new.segments_merged, 'is_active', new.is_active, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.narration_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end);
+                return null;
+            end if;
+            if (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true
+               or (new.status is null and old.status is null
+                   and tg_op OPERATOR(pg_catalog.=) 'UPDATE') then
+                return null;  -- the status did not change: no transition, no event
+            end if;
+            if (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'draft' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{generated}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'generated' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{processed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{draft,generated}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'processed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{published}'::pg_catalog.text[]) else false end) is not true then
+                v_from := old.status::pg_catalog.text;
+                v_allowed := case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'draft' then 'generated' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'generated' then 'processed' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then 'draft, generated' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'processed' then 'published' else 'none' end;
+                if v_from is null then
+                    raise exception 'illegal initial %.% on % row %: % (allowed: %)',
+                        'mm_audio_narrations', 'status', 'mm_audio_narrations', new.narration_id, new.status, v_allowed
+                        using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                              hint = pg_catalog.format('a new %s row may start as: %s', 'mm_audio_narrations',
+                                                       v_allowed);
+                end if;
+                raise exception 'illegal % transition on % row %: % -> % (allowed next: %)',
+                    'status', 'mm_audio_narrations', new.narration_id, v_from, new.status, v_allowed
+                    using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                          hint = pg_catalog.format('from %s a %s row may move to: %s', v_from,
+                                                   'mm_audio_narrations', v_allowed);
+            end if;
+            -- A listener is armed (it holds the wake key exclusive): wake it when this commits.
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'mm_audio_narrations.created' else 'mm_audio_narrations.status_changed' end, 'mm_audio_narrations', 'status', new.narration_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'total_duration_seconds', new.total_duration_seconds, 'master_audio_id', new.master_audio_id, 'synthesis_completed', new.synthesis_completed, 'segments_merged', new.segments_merged, 'is_active', new.is_active, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.narration_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end)
+            returning event_id into v_event;
+            perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+                'event_id', v_event, 'table', 'mm_audio_narrations')::pg_catalog.text);
+            return null;
+        end
+        $$;
+
+CREATE FUNCTION pipeline.emit_mm_multimedia_assets_status() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    AS $$
+        declare
+            v_event pg_catalog.int8;
+            v_from pg_catalog.text;
+            v_allowed pg_catalog.text;
+        begin
+            -- The common case in one expression: the status changed, the transition is allowed,
+            -- and the wake key is granted shared (no listener armed: no NOTIFY; the hold lasts
+            -- until this transaction ends, so no listener arms before this commit).
+            if (case when (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true then false
+                     when (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{generated}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'generated' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,processed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{generated,processed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'optimized' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'processed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,optimized}'::pg_catalog.text[]) else false end)
+                     then pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1)
+                     else false end) then
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'mm_multimedia_assets.created' else 'mm_multimedia_assets.status_changed' end, 'mm_multimedia_assets', 'status', new.asset_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'file_size_bytes', new.file_size_bytes, 'slide_number', new.slide_number, 'duration_seconds', new.duration_seconds, 'processing_time_seconds', new.processing_time_seconds, 'tokens_used', new.tokens_used, 'is_active', new.is_active, 'version_number', new.version_number, 'parent_asset_id', new.parent_asset_id, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.asset_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end);
+                return null;
+            end if;
+            if (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true
+               or (new.status is null and old.status is null
+                   and tg_op OPERATOR(pg_catalog.=) 'UPDATE') then
+                return null;  -- the status did not change: no transition, no event
+            end if;
+            if (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{generated}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'generated' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,processed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{generated,processed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'optimized' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'processed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,optimized}'::pg_catalog.text[]) else false end) is not true then
+                v_from := old.status::pg_catalog.text;
+                v_allowed := case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then 'generated' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'generated' then 'failed, processed' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then 'generated, processed' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'optimized' then 'failed' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'processed' then 'failed, optimized' else 'none' end;
+                if v_from is null then
+                    raise exception 'illegal initial %.% on % row %: % (allowed: %)',
+                        'mm_multimedia_assets', 'status', 'mm_multimedia_assets', new.asset_id, new.status, v_allowed
+                        using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                              hint = pg_catalog.format('a new %s row may start as: %s', 'mm_multimedia_assets',
+                                                       v_allowed);
+                end if;
+                raise exception 'illegal % transition on % row %: % -> % (allowed next: %)',
+                    'status', 'mm_multimedia_assets', new.asset_id, v_from, new.status, v_allowed
+                    using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                          hint = pg_catalog.format('from %s a %s row may move to: %s', v_from,
+                                                   'mm_multimedia_assets', v_allowed);
+            end if;
+            -- A listener is armed (it holds the wake key exclusive): wake it when this commits.
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'mm_multimedia_assets.created' else 'mm_multimedia_assets.status_changed' end, 'mm_multimedia_assets', 'status', new.asset_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'file_size_bytes', new.file_size_bytes, 'slide_number', new.slide_number, 'duration_seconds', new.duration_seconds, 'processing_time_seconds', new.processing_time_seconds, 'tokens_used', new.tokens_used, 'is_active', new.is_active, 'version_number', new.version_number, 'parent_asset_id', new.parent_asset_id, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.asset_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end)
+            returning event_id into v_event;
+            perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+                'event_id', v_event, 'table', 'mm_multimedia_assets')::pg_catalog.text);
+            return null;
+        end
+        $$;
+
+CREATE FUNCTION pipeline.emit_mm_multimedia_sessions_current_stage() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    AS $$
+        declare
+            v_event pg_catalog.int8;
+            v_from pg_catalog.text;
+            v_allowed pg_catalog.text;
+        begin
+            -- The common case in one expression: the status changed, the transition is allowed,
+            -- and the wake key is granted shared (no listener armed: no NOTIFY; the hold lasts
+            -- until this transaction ends, so no listener arms before this commit).
+            if (case when (new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) old.current_stage::pg_catalog.text) is true then false
+                     when (case when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'audio_generation' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{video_assembly}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'initialization' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{script_generation}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{initialization}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'script_generation' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{slide_generation}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'slide_generation' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{audio_generation}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'uploading' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'video_assembly' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{uploading}'::pg_catalog.text[]) else false end)
+                     then pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1)
+                     else false end) then
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.current_stage is null then 'mm_multimedia_sessions.created' else 'mm_multimedia_sessions.status_changed' end, 'mm_multimedia_sessions', 'current_stage', new.session_id,
+                new.company_id, old.current_stage::pg_catalog.text, new.current_stage::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.session_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end);
+                return null;
+            end if;
+            if (new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) old.current_stage::pg_catalog.text) is true
+               or (new.current_stage is null and old.current_stage is null
+                   and tg_op OPERATOR(pg_catalog.=) 'UPDATE') then
+                return null;  -- the status did not change: no transition, no event
+            end if;
+            if (case when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'audio_generation' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{video_assembly}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'initialization' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{script_generation}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{initialization}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'script_generation' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{slide_generation}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'slide_generation' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{audio_generation}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'uploading' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed}'::pg_catalog.text[]) when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'video_assembly' then new.current_stage::pg_catalog.text OPERATOR(pg_catalog.=) any ('{uploading}'::pg_catalog.text[]) else false end) is not true then
+                v_from := old.current_stage::pg_catalog.text;
+                v_allowed := case when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'audio_generation' then 'video_assembly' when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'initialization' then 'script_generation' when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then 'initialization' when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'script_generation' then 'slide_generation' when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'slide_generation' then 'audio_generation' when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'uploading' then 'completed' when coalesce(old.current_stage::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'video_assembly' then 'uploading' else 'none' end;
+                if v_from is null then
+                    raise exception 'illegal initial %.% on % row %: % (allowed: %)',
+                        'mm_multimedia_sessions', 'current_stage', 'mm_multimedia_sessions', new.session_id, new.current_stage, v_allowed
+                        using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                              hint = pg_catalog.format('a new %s row may start as: %s', 'mm_multimedia_sessions',
+                                                       v_allowed);
+                end if;
+                raise exception 'illegal % transition on % row %: % -> % (allowed next: %)',
+                    'current_stage', 'mm_multimedia_sessions', new.session_id, v_from, new.current_stage, v_allowed
+                    using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                          hint = pg_catalog.format('from %s a %s row may move to: %s', v_from,
+                                                   'mm_multimedia_sessions', v_allowed);
+            end if;
+            -- A listener is armed (it holds the wake key exclusive): wake it when this commits.
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.current_stage is null then 'mm_multimedia_sessions.created' else 'mm_multimedia_sessions.status_changed' end, 'mm_multimedia_sessions', 'current_stage', new.session_id,
+                new.company_id, old.current_stage::pg_catalog.text, new.current_stage::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.session_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end)
+            returning event_id into v_event;
+            perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+                'event_id', v_event, 'table', 'mm_multimedia_sessions')::pg_catalog.text);
+            return null;
+        end
+        $$;
+
+CREATE FUNCTION pipeline.emit_mm_multimedia_sessions_status() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    AS $$
+        declare
+            v_event pg_catalog.int8;
+            v_from pg_catalog.text;
+            v_allowed pg_catalog.text;
+        begin
+            -- The common case in one expression: the status changed, the transition is allowed,
+            -- and the wake key is granted shared (no listener armed: no NOTIFY; the hold lasts
+            -- until this transaction ends, so no listener arms before this commit).
+            if (case when (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true then false
+                     when (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{processing}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{started}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'processing' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'started' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,processing}'::pg_catalog.text[]) else false end)
+                     then pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1)
+                     else false end) then
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'mm_multimedia_sessions.created' else 'mm_multimedia_sessions.status_changed' end, 'mm_multimedia_sessions', 'status', new.session_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.session_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end);
+                return null;
+            end if;
+            if (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true
+               or (new.status is null and old.status is null
+                   and tg_op OPERATOR(pg_catalog.=) 'UPDATE') then
+                return null;  -- the status did not change: no transition, no event
+            end if;
+            if (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{processing}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{started}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'processing' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{completed,failed}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'started' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{failed,processing}'::pg_catalog.text[]) else false end) is not true then
+                v_from := old.status::pg_catalog.text;
+                v_allowed := case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'failed' then 'processing' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then 'started' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'processing' then 'completed, failed' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'started' then 'failed, processing' else 'none' end;
+                if v_from is null then
+                    raise exception 'illegal initial %.% on % row %: % (allowed: %)',
+                        'mm_multimedia_sessions', 'status', 'mm_multimedia_sessions', new.session_id, new.status, v_allowed
+                        using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                              hint = pg_catalog.format('a new %s row may start as: %s', 'mm_multimedia_sessions',
+                                                       v_allowed);
+                end if;
+                raise exception 'illegal % transition on % row %: % -> % (allowed next: %)',
+                    'status', 'mm_multimedia_sessions', new.session_id, v_from, new.status, v_allowed
+                    using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                          hint = pg_catalog.format('from %s a %s row may move to: %s', v_from,
+                                                   'mm_multimedia_sessions', v_allowed);
+            end if;
+            -- A listener is armed (it holds the wake key exclusive): wake it when this commits.
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'mm_multimedia_sessions.created' else 'mm_multimedia_sessions.status_changed' end, 'mm_multimedia_sessions', 'status', new.session_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.session_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end)
+            returning event_id into v_event;
+            perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+                'event_id', v_event, 'table', 'mm_multimedia_sessions')::pg_catalog.text);
+            return null;
+        end
+        $$;
+
+CREATE FUNCTION pipeline.emit_mm_slide_presentations_status() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    AS $$
+        declare
+            v_event pg_catalog.int8;
+            v_from pg_catalog.text;
+            v_allowed pg_catalog.text;
+        begin
+            -- The common case in one expression: the status changed, the transition is allowed,
+            -- and the wake key is granted shared (no listener armed: no NOTIFY; the hold lasts
+            -- until this transaction ends, so no listener arms before this commit).
+            if (case when (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true then false
+                     when (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'draft' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{generated}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'exported' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{published}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'generated' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{exported}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{draft,generated}'::pg_catalog.text[]) else false end)
+                     then pg_catalog.pg_try_advisory_xact_lock_shared(1819826802, 1)
+                     else false end) then
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'mm_slide_presentations.created' else 'mm_slide_presentations.status_changed' end, 'mm_slide_presentations', 'status', new.presentation_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'total_slides', new.total_slides, 'pdf_generated', new.pdf_generated, 'pptx_generated', new.pptx_generated, 'html_generated', new.html_generated, 'pdf_asset_id', new.pdf_asset_id, 'pptx_asset_id', new.pptx_asset_id, 'html_asset_id', new.html_asset_id, 'is_active', new.is_active, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.presentation_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end);
+                return null;
+            end if;
+            if (new.status::pg_catalog.text OPERATOR(pg_catalog.=) old.status::pg_catalog.text) is true
+               or (new.status is null and old.status is null
+                   and tg_op OPERATOR(pg_catalog.=) 'UPDATE') then
+                return null;  -- the status did not change: no transition, no event
+            end if;
+            if (case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'draft' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{generated}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'exported' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{published}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'generated' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{exported}'::pg_catalog.text[]) when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then new.status::pg_catalog.text OPERATOR(pg_catalog.=) any ('{draft,generated}'::pg_catalog.text[]) else false end) is not true then
+                v_from := old.status::pg_catalog.text;
+                v_allowed := case when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'draft' then 'generated' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'exported' then 'published' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'generated' then 'exported' when coalesce(old.status::pg_catalog.text, 'new') OPERATOR(pg_catalog.=) 'new' then 'draft, generated' else 'none' end;
+                if v_from is null then
+                    raise exception 'illegal initial %.% on % row %: % (allowed: %)',
+                        'mm_slide_presentations', 'status', 'mm_slide_presentations', new.presentation_id, new.status, v_allowed
+                        using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                              hint = pg_catalog.format('a new %s row may start as: %s', 'mm_slide_presentations',
+                                                       v_allowed);
+                end if;
+                raise exception 'illegal % transition on % row %: % -> % (allowed next: %)',
+                    'status', 'mm_slide_presentations', new.presentation_id, v_from, new.status, v_allowed
+                    using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                          hint = pg_catalog.format('from %s a %s row may move to: %s', v_from,
+                                                   'mm_slide_presentations', v_allowed);
+            end if;
+            -- A listener is armed (it holds the wake key exclusive): wake it when this commits.
+
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.status is null then 'mm_slide_presentations.created' else 'mm_slide_presentations.status_changed' end, 'mm_slide_presentations', 'status', new.presentation_id,
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'total_slides', new.total_slides, 'pdf_generated', new.pdf_generated, 'pptx_generated', new.pptx_generated, 'html_generated', new.html_generated, 'pdf_asset_id', new.pdf_asset_id, 'pptx_asset_id', new.pptx_asset_id, 'html_asset_id', new.html_asset_id, 'is_active', new.is_active, 'created_at', new.created_at, 'updated_at', new.updated_at),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.presentation_id),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end)
+            returning event_id into v_event;
+            perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+                'event_id', v_event, 'table', 'mm_slide_presentations')::pg_catalog.text);
+            return null;
+        end
+        $$;
+
+CREATE FUNCTION pipeline.fan_out(p_event_ids bigint[]) RETURNS TABLE(event_id bigint, handler text)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    AS $$
+    insert into pipeline.deliveries (event_id, handler, entity_id, max_attempts)
+    select e.event_id, s.handler, e.entity_id, s.max_attempts
+      from pipeline.events e
+      join pipeline.subscriptions s
+        on s.active and s.table_name = e.table_name and s.status_column = e.status_column
+       and (s.from_status = '*' or s.from_status = coalesce(e.old_status, 'new'))
+       and (s.to_status = '*' or s.to_status = e.new_status)
+     where e.event_id = any (p_event_ids)
+       and not exists (select 1 from pipeline.deliveries d
+                        where d.event_id = e.event_id and not d.is_replay)
+     order by e.event_id, s.handler
+    returning event_id, handler
+$$;
+
+CREATE FUNCTION pipeline.generate_emit(p_table regclass, p_status_column text, p_key_column text) RETURNS void
+    LANGUAGE plpgsql
+    AS $_$
+declare
+    v_name text := (select c.relname from pg_catalog.pg_class c where c.oid = p_table);
+    v_old text := format('old.%I::pg_catalog.text', p_status_column);
+    v_new text := format('new.%I::pg_catalog.text', p_status_column);
+    v_from text := format('coalesce(old.%I::pg_catalog.text, %L)', p_status_column, 'new');
+    v_wake text := format('%s, %s', pipeline.lock_key('pipeline'), pipeline.lock_key('wake'));
+    v_company text;
+    v_snapshot text;
+    v_test text;
+    v_allowed text;
+    v_insert text;
+begin
+    select case when exists (select 1 from pg_catalog.pg_attribute a
+                              where a.attrelid = p_table and a.attname = 'company_id'
+                                and not a.attisdropped)
+                then 'new.company_id' else 'null::pg_catalog.uuid' end
+      into v_company;
+    select coalesce(string_agg(format('%L, new.%I', a.attname, a.attname), ', '
+                               order by a.attnum), '')
+      into v_snapshot
+      from pg_catalog.pg_attribute a
+      join pg_catalog.pg_type t on t.oid = a.atttypid
+     where a.attrelid = p_table and a.attnum > 0 and not a.attisdropped
+       and t.typcategory in ('N', 'B', 'D', 'U') and t.typname not in ('json', 'jsonb')
+       and a.attname <> p_key_column;
+    -- Per from-status: is the new status one of its targets (false when none is declared).
+    select coalesce(string_agg(format('when %s OPERATOR(pg_catalog.=) %L then %s '
+                                      'OPERATOR(pg_catalog.=) any (%L::pg_catalog.text[])',
+                                      v_from, f.from_status, v_new, f.targets::text),
+                               ' ' order by f.from_status), 'when false then false')
+      into v_test
+      from (select t.from_status, array_agg(t.to_status order by t.to_status) as targets
+              from pipeline.transitions t
+             where t.table_name = v_name and t.status_column = p_status_column
+             group by t.from_status) f;
+    -- Per from-status: the allowed next statuses as the error message lists them.
+    select coalesce(string_agg(format('when %s OPERATOR(pg_catalog.=) %L then %L',
+                                      v_from, f.from_status, f.allowed),
+                               ' ' order by f.from_status), 'when false then null')
+      into v_allowed
+      from (select t.from_status, string_agg(t.to_status, ', ' order by t.to_status) as allowed
+              from pipeline.transitions t
+             where t.table_name = v_name and t.status_column = p_status_column
+             group by t.from_status) f;
+    v_insert := format($i$
+        insert into pipeline.events (event_type, table_name, status_column, entity_id,
+                                     company_id, old_status, new_status, snapshot,
+                                     correlation_id, causation_id, actor_role)
+        values (case when old.%3$I is null then %4$L else %5$L end, %1$L, %2$L, new.%6$I,
+                %7$s, %8$s, %9$s, pg_catalog.jsonb_build_object(%10$s),
+                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
+                                   OPERATOR(pg_catalog.<>) ''
+                              then pg_catalog.current_setting('pipeline.correlation_id',
+                                                              true)::pg_catalog.uuid end,
+                         new.%6$I),
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then pg_catalog.current_setting('pipeline.causation_id',
+                                                     true)::pg_catalog.int8 end,
+                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                     then pg_catalog.current_setting('role')
+                     else current_user::pg_catalog.text end)$i$,
+        v_name, p_status_column, p_status_column, v_name || '.created',
+        v_name || '.status_changed', p_key_column, v_company, v_old, v_new, v_snapshot);
+    execute format($f$
+        create or replace function pipeline.%1$I() returns trigger
+        language plpgsql security definer as $body$
+        declare
+            v_event pg_catalog.int8;
+            v_from pg_catalog.text;
+            v_allowed pg_catalog.text;
+        begin
+            -- The common case in one expression: the status changed, the transition is allowed,
+            -- and the wake key is granted shared (no listener armed: no NOTIFY; the hold lasts
+            -- until this transaction ends, so no listener arms before this commit).
+            if (case when (%6$s OPERATOR(pg_catalog.=) %5$s) is true then false
+                     when (case %7$s else false end)
+                     then pg_catalog.pg_try_advisory_xact_lock_shared(%10$s)
+                     else false end) then
+                %9$s;
+                return null;
+            end if;
+            if (%6$s OPERATOR(pg_catalog.=) %5$s) is true
+               or (new.%3$I is null and old.%3$I is null
+                   and tg_op OPERATOR(pg_catalog.=) 'UPDATE') then
+                return null;  -- the status did not change: no transition, no event
+            end if;
+            if (case %7$s else false end) is not true then
+                v_from := %5$s;
+                v_allowed := case %8$s else 'none' end;
+                if v_from is null then
+                    raise exception 'illegal initial %%.%% on %% row %%: %% (allowed: %%)',
+                        %2$L, %3$L, %2$L, new.%4$I, new.%3$I, v_allowed
+                        using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                              hint = pg_catalog.format('a new %%s row may start as: %%s', %2$L,
+                                                       v_allowed);
+                end if;
+                raise exception 'illegal %% transition on %% row %%: %% -> %% (allowed next: %%)',
+                    %3$L, %2$L, new.%4$I, v_from, new.%3$I, v_allowed
+                    using errcode = 'check_violation', constraint = 'pipeline_state_machine',
+                          hint = pg_catalog.format('from %%s a %%s row may move to: %%s', v_from,
+                                                   %2$L, v_allowed);
+            end if;
+            -- A listener is armed (it holds the wake key exclusive): wake it when this commits.
+            %9$s
+            returning event_id into v_event;
+            perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+                'event_id', v_event, 'table', %2$L)::pg_catalog.text);
+            return null;
+        end
+        $body$ $f$,
+        'emit_' || v_name || '_' || p_status_column, v_name, p_status_column, p_key_column,
+        v_old, v_new, v_test, v_allowed, v_insert, v_wake);
+end
+$_$;
+
+CREATE FUNCTION pipeline.lock_key(p_name text) RETURNS integer
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+declare
+    v_key integer := case p_name
+                         when 'pipeline' then 1819826802
+                         when 'handlers' then 1819826803
+                         when 'wake' then 1
+                         when 'router' then 3
+                     end;
+begin
+    if v_key is null then
+        raise exception 'pipeline.lock_key: no advisory lock is named %', p_name
+            using errcode = 'invalid_parameter_value';
+    end if;
+    return v_key;
+end
+$$;
+
+CREATE FUNCTION pipeline.refuse_event_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    raise exception 'pipeline.events is append-only: event % cannot be updated', old.event_id
+        using errcode = 'object_not_in_prerequisite_state';
+end
+$$;
+
+CREATE FUNCTION pipeline.route_events(p_served text[] DEFAULT NULL::text[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    AS $$
+declare
+    v_last pg_catalog.pg_snapshot;
+    v_now pg_catalog.pg_snapshot;
+    v_events bigint[];
+    v_routed integer;
+    v_last_event bigint;
+    v_foreign boolean;
+    v_own pg_catalog.xid8 := pg_catalog.pg_current_xact_id_if_assigned();
+begin
+    if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
+        raise exception 'pipeline.route_events() must run at READ COMMITTED, not %',
+            pg_catalog.current_setting('transaction_isolation')
+            using errcode = 'feature_not_supported';
+    end if;
+    if not pg_catalog.pg_try_advisory_xact_lock(pipeline.lock_key('pipeline'),
+                                                pipeline.lock_key('router')) then
+        return 0;
+    end if;
+    -- The previous router stored LAST and committed before it released the router key, so
+    -- this statement reads its LAST, and NOW (taken by a later statement) sees every
+    -- transaction LAST saw as ended.
+    select r.last_snapshot into v_last from pipeline.router_state r for update;
+    v_now := pg_catalog.pg_current_snapshot();
+    -- A snapshot counts its own transaction as ended. This one has not: its events (written
+    -- before or after this call) are routed after it commits, like any writer's.
+    if v_own is not null and pg_catalog.pg_visible_in_snapshot(v_own, v_now) then
+        v_now := pg_catalog.format('%s:%s:%s',
+                     least(v_own, pg_catalog.pg_snapshot_xmin(v_now)),
+                     pg_catalog.pg_snapshot_xmax(v_now),
+                     pg_catalog.array_to_string(array(
+                         select x.id from (select pg_catalog.pg_snapshot_xip(v_now) as id
+                                           union select v_own) x
+                          order by x.id), ','))::pg_catalog.pg_snapshot;
+    end if;
+
+    if pg_catalog.pg_snapshot_xmax(v_now) < pg_catalog.pg_snapshot_xmax(v_last) then
+        raise warning 'pipeline.route_events: transaction ids went back (xmax % < %: restored '
+                      'into another cluster?); routing every event without deliveries',
+                      pg_catalog.pg_snapshot_xmax(v_now), pg_catalog.pg_snapshot_xmax(v_last);
+        v_events := array(select e.event_id from pipeline.events e order by e.event_id);
+    else
+        v_events := array(
+            select e.event_id
+              from pipeline.events e
+             where (e.txid >= pg_catalog.pg_snapshot_xmax(v_last)
+                    and e.txid < pg_catalog.pg_snapshot_xmax(v_now)
+                    or e.txid = any (array(select pg_catalog.pg_snapshot_xip(v_last))))
+               and pg_catalog.pg_visible_in_snapshot(e.txid, v_now)
+               and not pg_catalog.pg_visible_in_snapshot(e.txid, v_last)
+             order by e.event_id);
+    end if;
+    if pg_catalog.cardinality(v_events) = 0 then
+        return 0;  -- nothing ended that wrote events: LAST stays (its candidates are the same)
+    end if;
+
+    select pg_catalog.count(*)::integer, pg_catalog.max(f.event_id),
+           coalesce(pg_catalog.bool_or(p_served is null or not (f.handler = any (p_served))),
+                    false)
+      into v_routed, v_last_event, v_foreign
+      from pipeline.fan_out(v_events) f;
+    update pipeline.router_state
+       set last_snapshot = v_now,
+           routed_at = case when v_routed > 0 then pg_catalog.now() else routed_at end;
+    -- New deliveries for handlers this daemon does not serve: the daemon that does may have
+    -- skipped routing just now, so wake it by the writers' rule (NOTIFY only while a listener
+    -- is armed; else it cannot arm before this commits, and claims after arming).
+    if v_foreign and not pg_catalog.pg_try_advisory_xact_lock_shared(
+                             pipeline.lock_key('pipeline'), pipeline.lock_key('wake')) then
+        perform pg_catalog.pg_notify('pipeline_events', pg_catalog.json_build_object(
+            'event_id', v_last_event, 'table', 'pipeline.deliveries')::text);
+    end if;
+    return v_routed;
+end
+$$;
+
+CREATE FUNCTION pipeline.touch_updated_at() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    new.updated_at := now();
+    return new;
+end
+$$;
+
+CREATE FUNCTION pipeline.track_status(p_table regclass, p_status_column text, p_key_column text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_name text := (select c.relname from pg_catalog.pg_class c where c.oid = p_table);
+begin
+    perform pipeline.generate_emit(p_table, p_status_column, p_key_column);
+    execute format('create or replace trigger %I after insert or update of %I on %s '
+                   'for each row execute function pipeline.%I()',
+                   v_name || '_' || p_status_column || '_event', p_status_column, p_table,
+                   'emit_' || v_name || '_' || p_status_column);
+    insert into pipeline.status_columns (table_name, status_column, key_column)
+    values (v_name, p_status_column, p_key_column)
+    on conflict (table_name, status_column) do update set key_column = excluded.key_column;
+end
+$$;
+
+CREATE FUNCTION pipeline.wakeup_armed() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    select exists (select 1 from pg_catalog.pg_locks l
+                    where l.locktype = 'advisory'
+                      and l.classid = pipeline.lock_key('pipeline')::pg_catalog.oid
+                      and l.objid = pipeline.lock_key('wake')::pg_catalog.oid
+                      and l.objsubid = 2 and l.mode = 'ExclusiveLock' and l.granted
+                      and l.database = (select d.oid from pg_catalog.pg_database d
+                                         where d.datname = pg_catalog.current_database()))
+$$;
+
+CREATE TABLE pipeline.audit_log (
+    audit_id bigint NOT NULL,
+    delivery_id bigint NOT NULL,
+    event_id bigint NOT NULL,
+    handler text NOT NULL,
+    attempt integer NOT NULL,
+    outcome text NOT NULL,
+    is_replay boolean DEFAULT false NOT NULL,
+    worker text NOT NULL,
+    entity_id uuid,
+    correlation_id uuid,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    duration_ms double precision DEFAULT 0 NOT NULL,
+    error text,
+    traceback text,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT audit_log_outcome_check CHECK ((outcome = ANY (ARRAY['succeeded'::text, 'failed'::text, 'dead'::text, 'lost_lease'::text, 'released'::text, 'skipped'::text])))
+);
+
+CREATE TABLE pipeline.audit_log_archive (
+    audit_id bigint NOT NULL,
+    delivery_id bigint NOT NULL,
+    event_id bigint NOT NULL,
+    handler text NOT NULL,
+    attempt integer NOT NULL,
+    outcome text NOT NULL,
+    is_replay boolean NOT NULL,
+    worker text NOT NULL,
+    entity_id uuid,
+    correlation_id uuid,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone NOT NULL,
+    duration_ms double precision NOT NULL,
+    error text,
+    traceback text,
+    detail jsonb NOT NULL,
+    archived_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE pipeline.audit_log ALTER COLUMN audit_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME pipeline.audit_log_audit_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE pipeline.deliveries (
+    delivery_id bigint NOT NULL,
+    event_id bigint NOT NULL,
+    handler text NOT NULL,
+    entity_id uuid NOT NULL,
+    state text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    max_attempts integer NOT NULL,
+    run_after timestamp with time zone DEFAULT now() NOT NULL,
+    lease_until timestamp with time zone,
+    leased_by text,
+    last_error text,
+    is_replay boolean DEFAULT false NOT NULL,
+    replay_of bigint,
+    replay_by text,
+    replay_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT deliveries_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'running'::text, 'done'::text, 'dead'::text, 'skipped'::text])))
+);
+
+CREATE TABLE pipeline.deliveries_archive (
+    delivery_id bigint NOT NULL,
+    event_id bigint NOT NULL,
+    handler text NOT NULL,
+    entity_id uuid NOT NULL,
+    state text NOT NULL,
+    attempts integer NOT NULL,
+    max_attempts integer NOT NULL,
+    run_after timestamp with time zone NOT NULL,
+    lease_until timestamp with time zone,
+    leased_by text,
+    last_error text,
+    is_replay boolean NOT NULL,
+    replay_of bigint,
+    replay_by text,
+    replay_reason text,
+    created_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone,
+    archived_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE pipeline.deliveries ALTER COLUMN delivery_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME pipeline.deliveries_delivery_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE pipeline.events (
+    event_id bigint NOT NULL,
+    event_type text NOT NULL,
+    table_name text NOT NULL,
+    status_column text NOT NULL,
+    entity_id uuid NOT NULL,
+    company_id uuid,
+    old_status text,
+    new_status text NOT NULL,
+    snapshot jsonb DEFAULT '{}'::jsonb NOT NULL,
+    correlation_id uuid NOT NULL,
+    causation_id bigint,
+    actor_role text NOT NULL,
+    committed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    txid xid8 DEFAULT pg_current_xact_id() NOT NULL
+);
+
+CREATE TABLE pipeline.events_archive (
+    event_id bigint NOT NULL,
+    event_type text NOT NULL,
+    table_name text NOT NULL,
+    status_column text NOT NULL,
+    entity_id uuid NOT NULL,
+    company_id uuid,
+    old_status text,
+    new_status text NOT NULL,
+    snapshot jsonb NOT NULL,
+    correlation_id uuid NOT NULL,
+    causation_id bigint,
+    actor_role text NOT NULL,
+    committed_at timestamp with time zone NOT NULL,
+    txid xid8 NOT NULL,
+    archived_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE pipeline.events ALTER COLUMN event_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME pipeline.events_event_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE pipeline.router_state (
+    singleton boolean DEFAULT true NOT NULL,
+    last_snapshot pg_snapshot NOT NULL,
+    routed_at timestamp with time zone,
+    CONSTRAINT router_state_singleton_check CHECK (singleton)
+);
+
+CREATE TABLE pipeline.schema_migrations (
+    version text NOT NULL,
+    name text NOT NULL,
+    checksum text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL,
+    duration_ms integer DEFAULT 0 NOT NULL
+);
+
+CREATE TABLE pipeline.status_columns (
+    table_name text NOT NULL,
+    status_column text NOT NULL,
+    key_column text NOT NULL
+);
+
+CREATE TABLE pipeline.subscriptions (
+    handler text NOT NULL,
+    handler_group text NOT NULL,
+    table_name text NOT NULL,
+    status_column text DEFAULT 'status'::text NOT NULL,
+    from_status text NOT NULL,
+    to_status text NOT NULL,
+    max_attempts integer NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    registered_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT subscriptions_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100)))
+);
+
+CREATE TABLE pipeline.transitions (
+    table_name text NOT NULL,
+    status_column text NOT NULL,
+    from_status text NOT NULL,
+    to_status text NOT NULL
+);
+
+CREATE VIEW pipeline.unrouted_events AS
+ SELECT e.event_id,
+    e.event_type,
+    e.table_name,
+    e.status_column,
+    e.entity_id,
+    e.company_id,
+    e.old_status,
+    e.new_status,
+    e.snapshot,
+    e.correlation_id,
+    e.causation_id,
+    e.actor_role,
+    e.committed_at,
+    e.txid
+   FROM (pipeline.events e
+     JOIN pipeline.router_state r ON (true))
+  WHERE ((e.txid >= pg_snapshot_xmin(r.last_snapshot)) AND (NOT pg_visible_in_snapshot(e.txid, r.last_snapshot)));
+
+CREATE TABLE public.cm_course_plans (
+    plan_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    company_id uuid NOT NULL,
+    employee_id uuid NOT NULL,
+    employee_name text NOT NULL,
+    session_id text NOT NULL,
+    course_title text,
+    course_structure jsonb DEFAULT '{}'::jsonb NOT NULL,
+    prioritized_gaps jsonb DEFAULT '{}'::jsonb NOT NULL,
+    research_strategy jsonb DEFAULT '{}'::jsonb NOT NULL,
+    learning_path jsonb DEFAULT '{}'::jsonb NOT NULL,
+    employee_profile jsonb DEFAULT '{}'::jsonb NOT NULL,
+    total_modules integer,
+    course_duration_weeks integer,
+    planning_agent_version text DEFAULT 'v1'::text NOT NULL,
+    tool_calls jsonb DEFAULT '[]'::jsonb NOT NULL,
+    execution_time_seconds numeric(10,2),
+    agent_turns integer,
+    status text DEFAULT 'planning'::text NOT NULL,
+    error_message text,
+    is_preview_mode boolean DEFAULT false NOT NULL,
+    approval_status text,
+    approved_by uuid,
+    approved_at timestamp with time zone,
+    approval_feedback text,
+    rejection_reason text,
+    revision_count integer DEFAULT 0 NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cm_course_plans_agent_turns_check CHECK ((agent_turns >= 0)),
+    CONSTRAINT cm_course_plans_approval_status_check CHECK ((approval_status = ANY (ARRAY['pending_review'::text, 'approved'::text, 'rejected'::text]))),
+    CONSTRAINT cm_course_plans_course_duration_weeks_check CHECK ((course_duration_weeks >= 0)),
+    CONSTRAINT cm_course_plans_execution_time_seconds_check CHECK ((execution_time_seconds >= (0)::numeric)),
+    CONSTRAINT cm_course_plans_revision_count_check CHECK ((revision_count >= 0)),
+    CONSTRAINT cm_course_plans_status_check CHECK ((status = ANY (ARRAY['planning'::text, 'completed'::text, 'researching'::text, 'producing'::text, 'delivered'::text, 'failed'::text]))),
+    CONSTRAINT cm_course_plans_total_modules_check CHECK ((total_modules >= 0))
+);
+
+CREATE TABLE public.cm_enhancement_sessions (
+    session_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    content_id uuid NOT NULL,
+    company_id uuid NOT NULL,
+    quality_assessment_id uuid,
+    enhancement_type text DEFAULT 'targeted'::text NOT NULL,
+    sections_to_enhance text[] DEFAULT '{}'::text[] NOT NULL,
+    sections_preserved text[] DEFAULT '{}'::text[] NOT NULL,
+    research_conducted boolean DEFAULT false NOT NULL,
+    content_regenerated boolean DEFAULT false NOT NULL,
+    integration_completed boolean DEFAULT false NOT NULL,
+    word_count_before integer,
+    word_count_after integer,
+    quality_score_before numeric(3,1),
+    quality_score_after numeric(3,1),
+    enhancement_tokens_used integer,
+    content_tokens_used integer,
+    total_tokens_saved integer,
+    status text DEFAULT 'started'::text NOT NULL,
+    success boolean,
+    error_details text,
+    initiated_by uuid,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    completed_at timestamp with time zone,
+    duration_seconds integer,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cm_enhancement_sessions_content_tokens_used_check CHECK ((content_tokens_used >= 0)),
+    CONSTRAINT cm_enhancement_sessions_duration_seconds_check CHECK ((duration_seconds >= 0)),
+    CONSTRAINT cm_enhancement_sessions_enhancement_tokens_used_check CHECK ((enhancement_tokens_used >= 0)),
+    CONSTRAINT cm_enhancement_sessions_enhancement_type_check CHECK ((enhancement_type = ANY (ARRAY['targeted'::text, 'comprehensive'::text, 'research_driven'::text]))),
+    CONSTRAINT cm_enhancement_sessions_quality_score_after_check CHECK (((quality_score_after >= (0)::numeric) AND (quality_score_after <= (10)::numeric))),
+    CONSTRAINT cm_enhancement_sessions_quality_score_before_check CHECK (((quality_score_before >= (0)::numeric) AND (quality_score_before <= (10)::numeric))),
+    CONSTRAINT cm_enhancement_sessions_status_check CHECK ((status = ANY (ARRAY['started'::text, 'research_complete'::text, 'content_enhanced'::text, 'completed'::text, 'failed'::text]))),
+    CONSTRAINT cm_enhancement_sessions_word_count_after_check CHECK ((word_count_after >= 0)),
+    CONSTRAINT cm_enhancement_sessions_word_count_before_check CHECK ((word_count_before >= 0))
+);
+
+CREATE TABLE public.cm_module_content (
+    content_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    company_id uuid NOT NULL,
+    plan_id uuid,
+    module_id text,
+    module_name text NOT NULL,
+    employee_name text NOT NULL,
+    session_id text NOT NULL,
+    introduction text,
+    core_content text,
+    practical_applications text,
+    case_studies text,
+    assessments text,
+    module_spec jsonb DEFAULT '{}'::jsonb NOT NULL,
+    research_context jsonb DEFAULT '{}'::jsonb NOT NULL,
+    total_word_count integer DEFAULT 0 NOT NULL,
+    section_word_counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+    status text DEFAULT 'draft'::text NOT NULL,
+    failure_reason text,
+    priority_level text DEFAULT 'medium'::text NOT NULL,
+    revision_count integer DEFAULT 0 NOT NULL,
+    assigned_to uuid,
+    created_by uuid,
+    last_quality_check timestamp with time zone,
+    version_number integer DEFAULT 1 NOT NULL,
+    parent_content_id uuid,
+    is_current_version boolean DEFAULT true NOT NULL,
+    version_notes text,
+    section_quality_scores jsonb DEFAULT '{}'::jsonb NOT NULL,
+    section_quality_issues jsonb DEFAULT '{}'::jsonb NOT NULL,
+    section_last_assessed jsonb DEFAULT '{}'::jsonb NOT NULL,
+    section_updated_at jsonb DEFAULT '{}'::jsonb NOT NULL,
+    section_enhancement_count jsonb DEFAULT '{"assessments": 0, "case_studies": 0, "core_content": 0, "introduction": 0, "practical_applications": 0}'::jsonb NOT NULL,
+    section_status jsonb DEFAULT '{"assessments": "current", "case_studies": "current", "core_content": "current", "introduction": "current", "practical_applications": "current"}'::jsonb NOT NULL,
+    last_enhancement_id uuid,
+    enhancement_history jsonb DEFAULT '[]'::jsonb NOT NULL,
+    draft_content jsonb,
+    is_draft boolean DEFAULT false NOT NULL,
+    last_edited_at timestamp with time zone,
+    last_edited_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cm_module_content_priority_level_check CHECK ((priority_level = ANY (ARRAY['critical'::text, 'high'::text, 'medium'::text, 'low'::text]))),
+    CONSTRAINT cm_module_content_revision_count_check CHECK ((revision_count >= 0)),
+    CONSTRAINT cm_module_content_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'quality_check'::text, 'revision'::text, 'approved'::text, 'published'::text, 'failed'::text]))),
+    CONSTRAINT cm_module_content_total_word_count_check CHECK ((total_word_count >= 0)),
+    CONSTRAINT cm_module_content_version_number_check CHECK ((version_number >= 1))
+);
+
+CREATE TABLE public.cm_quality_assessments (
+    assessment_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    content_id uuid NOT NULL,
+    company_id uuid NOT NULL,
+    overall_score numeric(3,1) NOT NULL,
+    section_scores jsonb DEFAULT '{}'::jsonb NOT NULL,
+    accuracy_score numeric(3,1),
+    clarity_score numeric(3,1),
+    completeness_score numeric(3,1),
+    engagement_score numeric(3,1),
+    personalization_score numeric(3,1),
+    source_credibility_score numeric(3,1),
+    currency_timeliness_score numeric(3,1),
+    source_diversity_score numeric(3,1),
+    evidence_quality_score numeric(3,1),
+    quality_feedback text,
+    word_count_assessment jsonb DEFAULT '{}'::jsonb NOT NULL,
+    critical_issues text[] DEFAULT '{}'::text[] NOT NULL,
+    improvement_suggestions text[] DEFAULT '{}'::text[] NOT NULL,
+    assessment_criteria text DEFAULT 'accuracy,clarity,completeness,engagement,personalization'::text NOT NULL,
+    module_context jsonb,
+    passed boolean DEFAULT false NOT NULL,
+    requires_revision boolean DEFAULT false NOT NULL,
+    sections_needing_work text[] DEFAULT '{}'::text[] NOT NULL,
+    assessed_by uuid,
+    assessed_at timestamp with time zone DEFAULT now() NOT NULL,
+    assessment_duration_seconds integer,
+    enhanced_assessment boolean DEFAULT false NOT NULL,
+    assessment_methodology text DEFAULT 'standard_5_dimensional'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cm_quality_assessments_accuracy_score_check CHECK (((accuracy_score >= (0)::numeric) AND (accuracy_score <= (10)::numeric))),
+    CONSTRAINT cm_quality_assessments_assessment_methodology_check CHECK ((assessment_methodology = ANY (ARRAY['standard_5_dimensional'::text, 'enhanced_9_dimensional'::text]))),
+    CONSTRAINT cm_quality_assessments_clarity_score_check CHECK (((clarity_score >= (0)::numeric) AND (clarity_score <= (10)::numeric))),
+    CONSTRAINT cm_quality_assessments_completeness_score_check CHECK (((completeness_score >= (0)::numeric) AND (completeness_score <= (10)::numeric))),
+    CONSTRAINT cm_quality_assessments_currency_timeliness_score_check CHECK (((currency_timeliness_score >= (0)::numeric) AND (currency_timeliness_score <= (10)::numeric))),
+    CONSTRAINT cm_quality_assessments_duration_check CHECK ((assessment_duration_seconds >= 0)),
+    CONSTRAINT cm_quality_assessments_engagement_score_check CHECK (((engagement_score >= (0)::numeric) AND (engagement_score <= (10)::numeric))),
+    CONSTRAINT cm_quality_assessments_evidence_quality_score_check CHECK (((evidence_quality_score >= (0)::numeric) AND (evidence_quality_score <= (10)::numeric))),
+    CONSTRAINT cm_quality_assessments_overall_score_check CHECK (((overall_score >= (0)::numeric) AND (overall_score <= (10)::numeric))),
+    CONSTRAINT cm_quality_assessments_personalization_score_check CHECK (((personalization_score >= (0)::numeric) AND (personalization_score <= (10)::numeric))),
+    CONSTRAINT cm_quality_assessments_source_credibility_score_check CHECK (((source_credibility_score >= (0)::numeric) AND (source_credibility_score <= (10)::numeric))),
+    CONSTRAINT cm_quality_assessments_source_diversity_score_check CHECK (((source_diversity_score >= (0)::numeric) AND (source_diversity_score <= (10)::numeric)))
+);
+
+CREATE TABLE public.cm_research_results (
+    research_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    company_id uuid NOT NULL,
+    plan_id uuid NOT NULL,
+    session_id text NOT NULL,
+    research_findings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    content_library jsonb DEFAULT '{}'::jsonb NOT NULL,
+    module_mappings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    total_topics integer DEFAULT 0 NOT NULL,
+    total_sources integer DEFAULT 0 NOT NULL,
+    research_agent_version text DEFAULT 'v2'::text NOT NULL,
+    search_queries jsonb DEFAULT '[]'::jsonb NOT NULL,
+    sources_analyzed jsonb DEFAULT '[]'::jsonb NOT NULL,
+    synthesis_sessions jsonb DEFAULT '[]'::jsonb NOT NULL,
+    tool_calls jsonb DEFAULT '[]'::jsonb NOT NULL,
+    execution_metrics jsonb DEFAULT '{}'::jsonb NOT NULL,
+    source_types jsonb,
+    credibility_analysis jsonb,
+    research_methodology text,
+    enhanced_features_used jsonb,
+    status text DEFAULT 'started'::text NOT NULL,
+    error_message text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cm_research_results_search_queries_check CHECK ((jsonb_typeof(search_queries) = 'array'::text)),
+    CONSTRAINT cm_research_results_sources_analyzed_check CHECK ((jsonb_typeof(sources_analyzed) = 'array'::text)),
+    CONSTRAINT cm_research_results_status_check CHECK ((status = ANY (ARRAY['started'::text, 'completed'::text, 'failed'::text]))),
+    CONSTRAINT cm_research_results_synthesis_sessions_check CHECK ((jsonb_typeof(synthesis_sessions) = 'array'::text)),
+    CONSTRAINT cm_research_results_tool_calls_check CHECK ((jsonb_typeof(tool_calls) = 'array'::text)),
+    CONSTRAINT cm_research_results_total_sources_check CHECK ((total_sources >= 0)),
+    CONSTRAINT cm_research_results_total_topics_check CHECK ((total_topics >= 0))
+);
+
+CREATE TABLE public.companies (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    domain text NOT NULL,
+    logo_url text,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    plan_type text DEFAULT 'trial'::text NOT NULL,
+    max_employees integer DEFAULT 10 NOT NULL,
+    max_courses integer DEFAULT 5 NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT companies_max_courses_check CHECK ((max_courses >= 0)),
+    CONSTRAINT companies_max_employees_check CHECK ((max_employees >= 0)),
+    CONSTRAINT companies_plan_type_check CHECK ((plan_type = ANY (ARRAY['trial'::text, 'basic'::text, 'premium'::text, 'enterprise'::text])))
+);
+
+CREATE TABLE public.employees (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    company_id uuid NOT NULL,
+    employee_id text,
+    department text,
+    "position" text,
+    employee_role text,
+    career_goal text,
+    manager_id uuid,
+    skill_level text DEFAULT 'beginner'::text NOT NULL,
+    learning_style jsonb,
+    key_tools text[] DEFAULT '{}'::text[] NOT NULL,
+    courses_completed integer DEFAULT 0 NOT NULL,
+    total_learning_hours numeric(8,2) DEFAULT 0 NOT NULL,
+    last_activity timestamp with time zone,
+    is_active boolean DEFAULT true NOT NULL,
+    hired_date date,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT employees_courses_completed_check CHECK ((courses_completed >= 0)),
+    CONSTRAINT employees_skill_level_check CHECK ((skill_level = ANY (ARRAY['beginner'::text, 'intermediate'::text, 'advanced'::text]))),
+    CONSTRAINT employees_total_learning_hours_check CHECK ((total_learning_hours >= (0)::numeric))
+);
+
+CREATE TABLE public.mm_audio_narrations (
+    narration_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    session_id uuid NOT NULL,
+    content_id uuid NOT NULL,
+    company_id uuid NOT NULL,
+    narration_name text NOT NULL,
+    narration_type text DEFAULT 'full_module'::text NOT NULL,
+    section_name text,
+    total_duration_seconds numeric(8,2) DEFAULT 0 NOT NULL,
+    audio_segments jsonb DEFAULT '[]'::jsonb NOT NULL,
+    voice_config jsonb DEFAULT '{}'::jsonb NOT NULL,
+    script_content text,
+    master_audio_id uuid,
+    segments_audio_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    synthesis_completed boolean DEFAULT false NOT NULL,
+    segments_merged boolean DEFAULT false NOT NULL,
+    status text DEFAULT 'draft'::text NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mm_audio_narrations_narration_type_check CHECK ((narration_type = ANY (ARRAY['full_module'::text, 'section'::text, 'section_narration'::text, 'slide_narration'::text]))),
+    CONSTRAINT mm_audio_narrations_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'generated'::text, 'processed'::text, 'published'::text]))),
+    CONSTRAINT mm_audio_narrations_total_duration_seconds_check CHECK ((total_duration_seconds >= (0)::numeric))
+);
+
+CREATE TABLE public.mm_multimedia_assets (
+    asset_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    session_id uuid NOT NULL,
+    content_id uuid NOT NULL,
+    company_id uuid NOT NULL,
+    asset_type text NOT NULL,
+    asset_name text NOT NULL,
+    file_path text NOT NULL,
+    file_size_bytes bigint,
+    mime_type text,
+    section_name text,
+    slide_number integer,
+    duration_seconds numeric(8,2),
+    generation_config jsonb DEFAULT '{}'::jsonb NOT NULL,
+    quality_metrics jsonb DEFAULT '{}'::jsonb NOT NULL,
+    processing_time_seconds numeric(10,2),
+    tokens_used integer DEFAULT 0 NOT NULL,
+    generation_prompt text,
+    status text DEFAULT 'generated'::text NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    storage_bucket text DEFAULT 'multimedia-assets'::text NOT NULL,
+    storage_path text,
+    public_url text,
+    version_number integer DEFAULT 1 NOT NULL,
+    parent_asset_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mm_multimedia_assets_asset_type_check CHECK ((asset_type = ANY (ARRAY['slide'::text, 'audio'::text, 'video'::text, 'image'::text, 'document'::text, 'script'::text, 'thumbnail'::text]))),
+    CONSTRAINT mm_multimedia_assets_duration_seconds_check CHECK ((duration_seconds >= (0)::numeric)),
+    CONSTRAINT mm_multimedia_assets_file_size_bytes_check CHECK ((file_size_bytes >= 0)),
+    CONSTRAINT mm_multimedia_assets_processing_time_seconds_check CHECK ((processing_time_seconds >= (0)::numeric)),
+    CONSTRAINT mm_multimedia_assets_slide_number_check CHECK ((slide_number >= 0)),
+    CONSTRAINT mm_multimedia_assets_status_check CHECK ((status = ANY (ARRAY['generated'::text, 'processed'::text, 'optimized'::text, 'failed'::text]))),
+    CONSTRAINT mm_multimedia_assets_tokens_used_check CHECK ((tokens_used >= 0)),
+    CONSTRAINT mm_multimedia_assets_version_number_check CHECK ((version_number >= 1))
+);
+
+CREATE TABLE public.mm_multimedia_sessions (
+    session_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    content_id uuid NOT NULL,
+    company_id uuid NOT NULL,
+    session_type text DEFAULT 'full_generation'::text NOT NULL,
+    module_name text NOT NULL,
+    employee_name text NOT NULL,
+    generation_config jsonb DEFAULT '{}'::jsonb NOT NULL,
+    content_sections text[] DEFAULT '{}'::text[] NOT NULL,
+    status text DEFAULT 'started'::text NOT NULL,
+    current_stage text DEFAULT 'initialization'::text NOT NULL,
+    progress_percentage numeric(5,2) DEFAULT 0 NOT NULL,
+    total_assets_generated integer DEFAULT 0 NOT NULL,
+    slides_generated integer DEFAULT 0 NOT NULL,
+    audio_files_generated integer DEFAULT 0 NOT NULL,
+    video_files_generated integer DEFAULT 0 NOT NULL,
+    processing_duration_seconds integer,
+    tokens_used integer DEFAULT 0 NOT NULL,
+    error_details text,
+    retry_count integer DEFAULT 0 NOT NULL,
+    initiated_by uuid,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    completed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mm_multimedia_sessions_audio_files_generated_check CHECK ((audio_files_generated >= 0)),
+    CONSTRAINT mm_multimedia_sessions_current_stage_check CHECK ((current_stage = ANY (ARRAY['initialization'::text, 'script_generation'::text, 'slide_generation'::text, 'audio_generation'::text, 'video_assembly'::text, 'uploading'::text, 'completed'::text]))),
+    CONSTRAINT mm_multimedia_sessions_processing_duration_check CHECK ((processing_duration_seconds >= 0)),
+    CONSTRAINT mm_multimedia_sessions_progress_percentage_check CHECK (((progress_percentage >= (0)::numeric) AND (progress_percentage <= (100)::numeric))),
+    CONSTRAINT mm_multimedia_sessions_retry_count_check CHECK ((retry_count >= 0)),
+    CONSTRAINT mm_multimedia_sessions_session_type_check CHECK ((session_type = ANY (ARRAY['full_generation'::text, 'slide_only'::text, 'audio_only'::text, 'video_only'::text, 'section_video'::text]))),
+    CONSTRAINT mm_multimedia_sessions_slides_generated_check CHECK ((slides_generated >= 0)),
+    CONSTRAINT mm_multimedia_sessions_status_check CHECK ((status = ANY (ARRAY['started'::text, 'processing'::text, 'completed'::text, 'failed'::text]))),
+    CONSTRAINT mm_multimedia_sessions_tokens_used_check CHECK ((tokens_used >= 0)),
+    CONSTRAINT mm_multimedia_sessions_total_assets_generated_check CHECK ((total_assets_generated >= 0)),
+    CONSTRAINT mm_multimedia_sessions_video_files_generated_check CHECK ((video_files_generated >= 0))
+);
+
+CREATE TABLE public.mm_slide_presentations (
+    presentation_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    session_id uuid NOT NULL,
+    content_id uuid NOT NULL,
+    company_id uuid NOT NULL,
+    presentation_name text NOT NULL,
+    presentation_type text DEFAULT 'module_slides'::text NOT NULL,
+    total_slides integer DEFAULT 0 NOT NULL,
+    slide_order jsonb DEFAULT '[]'::jsonb NOT NULL,
+    template_used text,
+    theme_config jsonb DEFAULT '{}'::jsonb NOT NULL,
+    pdf_generated boolean DEFAULT false NOT NULL,
+    pptx_generated boolean DEFAULT false NOT NULL,
+    html_generated boolean DEFAULT false NOT NULL,
+    pdf_asset_id uuid,
+    pptx_asset_id uuid,
+    html_asset_id uuid,
+    status text DEFAULT 'draft'::text NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mm_slide_presentations_presentation_type_check CHECK ((presentation_type = ANY (ARRAY['module_slides'::text, 'section_slides'::text, 'summary_slides'::text]))),
+    CONSTRAINT mm_slide_presentations_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'generated'::text, 'exported'::text, 'published'::text]))),
+    CONSTRAINT mm_slide_presentations_total_slides_check CHECK ((total_slides >= 0))
+);
+
+CREATE TABLE public.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email text NOT NULL,
+    full_name text NOT NULL,
+    role text DEFAULT 'learner'::text NOT NULL,
+    company_id uuid,
+    "position" text,
+    department text,
+    phone text,
+    avatar_url text,
+    learning_preferences jsonb DEFAULT '{}'::jsonb NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    email_verified boolean DEFAULT false NOT NULL,
+    last_login timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['super_admin'::text, 'company_admin'::text, 'learner'::text]))),
+    CONSTRAINT users_role_company_check CHECK ((((role <> 'super_admin'::text) OR (company_id IS NULL)) AND ((role <> 'company_admin'::text) OR (company_id IS NOT NULL))))
+);
+
+CREATE TABLE supabase_migrations.schema_migrations (
+    version text NOT NULL,
+    statements text[],
+    name text
+);
+
+ALTER TABLE ONLY pipeline.audit_log_archive
+    ADD CONSTRAINT audit_log_archive_pkey PRIMARY KEY (audit_id);
+
+ALTER TABLE ONLY pipeline.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (audit_id);
+
+ALTER TABLE ONLY pipeline.deliveries_archive
+    ADD CONSTRAINT deliveries_archive_pkey PRIMARY KEY (delivery_id);
+
+ALTER TABLE ONLY pipeline.deliveries
+    ADD CONSTRAINT deliveries_pkey PRIMARY KEY (delivery_id);
+
+ALTER TABLE ONLY pipeline.events_archive
+    ADD CONSTRAINT events_archive_pkey PRIMARY KEY (event_id);
+
+ALTER TABLE ONLY pipeline.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY (event_id);
+
+ALTER TABLE ONLY pipeline.router_state
+    ADD CONSTRAINT router_state_pkey PRIMARY KEY (singleton);
+
+ALTER TABLE ONLY pipeline.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY pipeline.status_columns
+    ADD CONSTRAINT status_columns_pkey PRIMARY KEY (table_name, status_column);
+
+ALTER TABLE ONLY pipeline.subscriptions
+    ADD CONSTRAINT subscriptions_pkey PRIMARY KEY (handler);
+
+ALTER TABLE ONLY pipeline.transitions
+    ADD CONSTRAINT transitions_pkey PRIMARY KEY (table_name, status_column, from_status, to_status);
+
+ALTER TABLE ONLY public.cm_course_plans
+    ADD CONSTRAINT cm_course_plans_pkey PRIMARY KEY (plan_id);
+
+ALTER TABLE ONLY public.cm_course_plans
+    ADD CONSTRAINT cm_course_plans_plan_company_key UNIQUE (plan_id, company_id);
+
+ALTER TABLE ONLY public.cm_enhancement_sessions
+    ADD CONSTRAINT cm_enhancement_sessions_pkey PRIMARY KEY (session_id);
+
+ALTER TABLE ONLY public.cm_module_content
+    ADD CONSTRAINT cm_module_content_content_company_key UNIQUE (content_id, company_id);
+
+ALTER TABLE ONLY public.cm_module_content
+    ADD CONSTRAINT cm_module_content_pkey PRIMARY KEY (content_id);
+
+ALTER TABLE ONLY public.cm_quality_assessments
+    ADD CONSTRAINT cm_quality_assessments_pkey PRIMARY KEY (assessment_id);
+
+ALTER TABLE ONLY public.cm_research_results
+    ADD CONSTRAINT cm_research_results_pkey PRIMARY KEY (research_id);
+
+ALTER TABLE ONLY public.companies
+    ADD CONSTRAINT companies_domain_key UNIQUE (domain);
+
+ALTER TABLE ONLY public.companies
+    ADD CONSTRAINT companies_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.employees
+    ADD CONSTRAINT employees_id_company_key UNIQUE (id, company_id);
+
+ALTER TABLE ONLY public.employees
+    ADD CONSTRAINT employees_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.employees
+    ADD CONSTRAINT employees_user_key UNIQUE (user_id);
+
+ALTER TABLE ONLY public.mm_audio_narrations
+    ADD CONSTRAINT mm_audio_narrations_pkey PRIMARY KEY (narration_id);
+
+ALTER TABLE ONLY public.mm_multimedia_assets
+    ADD CONSTRAINT mm_multimedia_assets_pkey PRIMARY KEY (asset_id);
+
+ALTER TABLE ONLY public.mm_multimedia_assets
+    ADD CONSTRAINT mm_multimedia_assets_session_file_key UNIQUE (session_id, file_path);
+
+ALTER TABLE ONLY public.mm_multimedia_sessions
+    ADD CONSTRAINT mm_multimedia_sessions_pkey PRIMARY KEY (session_id);
+
+ALTER TABLE ONLY public.mm_multimedia_sessions
+    ADD CONSTRAINT mm_multimedia_sessions_session_company_key UNIQUE (session_id, company_id);
+
+ALTER TABLE ONLY public.mm_slide_presentations
+    ADD CONSTRAINT mm_slide_presentations_pkey PRIMARY KEY (presentation_id);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_email_key UNIQUE (email);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY supabase_migrations.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+CREATE INDEX audit_log_archive_event_idx ON pipeline.audit_log_archive USING btree (event_id);
+
+CREATE INDEX audit_log_delivery_idx ON pipeline.audit_log USING btree (delivery_id);
+
+CREATE INDEX audit_log_entity_idx ON pipeline.audit_log USING btree (entity_id, audit_id);
+
+CREATE INDEX audit_log_event_idx ON pipeline.audit_log USING btree (event_id);
+
+CREATE INDEX audit_log_finished_idx ON pipeline.audit_log USING btree (finished_at);
+
+CREATE INDEX deliveries_archive_event_idx ON pipeline.deliveries_archive USING btree (event_id);
+
+CREATE INDEX deliveries_dead_idx ON pipeline.deliveries USING btree (delivery_id) WHERE (state = 'dead'::text);
+
+CREATE INDEX deliveries_event_idx ON pipeline.deliveries USING btree (event_id);
+
+CREATE INDEX deliveries_open_entity_idx ON pipeline.deliveries USING btree (entity_id, event_id) WHERE (state = ANY (ARRAY['pending'::text, 'running'::text]));
+
+CREATE INDEX deliveries_pending_idx ON pipeline.deliveries USING btree (delivery_id) WHERE (state = 'pending'::text);
+
+CREATE INDEX deliveries_running_idx ON pipeline.deliveries USING btree (lease_until) WHERE (state = 'running'::text);
+
+CREATE INDEX events_archive_correlation_idx ON pipeline.events_archive USING btree (correlation_id, event_id);
+
+CREATE INDEX events_archive_entity_idx ON pipeline.events_archive USING btree (entity_id, event_id);
+
+CREATE INDEX events_causation_idx ON pipeline.events USING btree (causation_id) WHERE (causation_id IS NOT NULL);
+
+CREATE INDEX events_committed_brin ON pipeline.events USING brin (committed_at);
+
+CREATE INDEX events_correlation_idx ON pipeline.events USING btree (correlation_id, event_id) WHERE (correlation_id <> entity_id);
+
+CREATE INDEX events_entity_idx ON pipeline.events USING btree (entity_id, event_id);
+
+CREATE INDEX events_txid_idx ON pipeline.events USING btree (txid);
+
+CREATE INDEX subscriptions_match_idx ON pipeline.subscriptions USING btree (table_name, status_column) WHERE active;
+
+CREATE INDEX cm_course_plans_company_idx ON public.cm_course_plans USING btree (company_id);
+
+CREATE INDEX cm_course_plans_created_at_idx ON public.cm_course_plans USING btree (created_at);
+
+CREATE INDEX cm_course_plans_employee_idx ON public.cm_course_plans USING btree (employee_id);
+
+CREATE INDEX cm_course_plans_session_idx ON public.cm_course_plans USING btree (session_id);
+
+CREATE INDEX cm_course_plans_status_idx ON public.cm_course_plans USING btree (status);
+
+CREATE INDEX cm_enhancement_sessions_company_idx ON public.cm_enhancement_sessions USING btree (company_id);
+
+CREATE INDEX cm_enhancement_sessions_content_idx ON public.cm_enhancement_sessions USING btree (content_id);
+
+CREATE INDEX cm_enhancement_sessions_created_at_idx ON public.cm_enhancement_sessions USING btree (created_at);
+
+CREATE INDEX cm_enhancement_sessions_quality_assessment_idx ON public.cm_enhancement_sessions USING btree (quality_assessment_id);
+
+CREATE INDEX cm_enhancement_sessions_status_idx ON public.cm_enhancement_sessions USING btree (status);
+
+CREATE INDEX cm_module_content_assigned_to_idx ON public.cm_module_content USING btree (assigned_to);
+
+CREATE INDEX cm_module_content_company_idx ON public.cm_module_content USING btree (company_id);
+
+CREATE INDEX cm_module_content_created_at_idx ON public.cm_module_content USING btree (created_at);
+
+CREATE INDEX cm_module_content_current_version_idx ON public.cm_module_content USING btree (content_id) WHERE is_current_version;
+
+CREATE INDEX cm_module_content_employee_name_idx ON public.cm_module_content USING btree (employee_name);
+
+CREATE INDEX cm_module_content_last_enhancement_idx ON public.cm_module_content USING btree (last_enhancement_id);
+
+CREATE INDEX cm_module_content_parent_content_idx ON public.cm_module_content USING btree (parent_content_id);
+
+CREATE INDEX cm_module_content_plan_idx ON public.cm_module_content USING btree (plan_id);
+
+CREATE INDEX cm_module_content_section_status_idx ON public.cm_module_content USING gin (section_status);
+
+CREATE INDEX cm_module_content_session_idx ON public.cm_module_content USING btree (session_id);
+
+CREATE INDEX cm_module_content_status_idx ON public.cm_module_content USING btree (status);
+
+CREATE INDEX cm_module_content_version_number_idx ON public.cm_module_content USING btree (version_number);
+
+CREATE INDEX cm_quality_assessments_assessed_at_idx ON public.cm_quality_assessments USING btree (assessed_at);
+
+CREATE INDEX cm_quality_assessments_company_idx ON public.cm_quality_assessments USING btree (company_id);
+
+CREATE INDEX cm_quality_assessments_content_idx ON public.cm_quality_assessments USING btree (content_id, assessed_at);
+
+CREATE INDEX cm_quality_assessments_enhanced_idx ON public.cm_quality_assessments USING btree (assessment_id) WHERE enhanced_assessment;
+
+CREATE INDEX cm_quality_assessments_overall_score_idx ON public.cm_quality_assessments USING btree (overall_score);
+
+CREATE INDEX cm_quality_assessments_passed_idx ON public.cm_quality_assessments USING btree (passed);
+
+CREATE INDEX cm_research_results_company_idx ON public.cm_research_results USING btree (company_id);
+
+CREATE INDEX cm_research_results_created_at_idx ON public.cm_research_results USING btree (created_at);
+
+CREATE INDEX cm_research_results_plan_idx ON public.cm_research_results USING btree (plan_id);
+
+CREATE INDEX cm_research_results_session_idx ON public.cm_research_results USING btree (session_id);
+
+CREATE INDEX cm_research_results_status_idx ON public.cm_research_results USING btree (status);
+
+CREATE INDEX companies_active_idx ON public.companies USING btree (is_active);
+
+CREATE INDEX employees_company_idx ON public.employees USING btree (company_id);
+
+CREATE INDEX employees_manager_idx ON public.employees USING btree (manager_id);
+
+CREATE INDEX mm_audio_narrations_company_idx ON public.mm_audio_narrations USING btree (company_id);
+
+CREATE INDEX mm_audio_narrations_content_idx ON public.mm_audio_narrations USING btree (content_id);
+
+CREATE INDEX mm_audio_narrations_created_at_idx ON public.mm_audio_narrations USING btree (created_at);
+
+CREATE INDEX mm_audio_narrations_master_audio_idx ON public.mm_audio_narrations USING btree (master_audio_id);
+
+CREATE INDEX mm_audio_narrations_section_name_idx ON public.mm_audio_narrations USING btree (section_name);
+
+CREATE INDEX mm_audio_narrations_session_idx ON public.mm_audio_narrations USING btree (session_id);
+
+CREATE INDEX mm_audio_narrations_status_idx ON public.mm_audio_narrations USING btree (status);
+
+CREATE INDEX mm_multimedia_assets_active_idx ON public.mm_multimedia_assets USING btree (session_id) WHERE is_active;
+
+CREATE INDEX mm_multimedia_assets_asset_type_idx ON public.mm_multimedia_assets USING btree (asset_type);
+
+CREATE INDEX mm_multimedia_assets_company_idx ON public.mm_multimedia_assets USING btree (company_id);
+
+CREATE INDEX mm_multimedia_assets_content_idx ON public.mm_multimedia_assets USING btree (content_id);
+
+CREATE INDEX mm_multimedia_assets_created_at_idx ON public.mm_multimedia_assets USING btree (created_at);
+
+CREATE INDEX mm_multimedia_assets_parent_asset_idx ON public.mm_multimedia_assets USING btree (parent_asset_id);
+
+CREATE INDEX mm_multimedia_assets_section_name_idx ON public.mm_multimedia_assets USING btree (section_name);
+
+CREATE INDEX mm_multimedia_assets_status_idx ON public.mm_multimedia_assets USING btree (status);
+
+CREATE INDEX mm_multimedia_sessions_company_idx ON public.mm_multimedia_sessions USING btree (company_id);
+
+CREATE INDEX mm_multimedia_sessions_content_idx ON public.mm_multimedia_sessions USING btree (content_id);
+
+CREATE INDEX mm_multimedia_sessions_created_at_idx ON public.mm_multimedia_sessions USING btree (created_at);
+
+CREATE INDEX mm_multimedia_sessions_started_at_idx ON public.mm_multimedia_sessions USING btree (started_at);
+
+CREATE INDEX mm_multimedia_sessions_status_idx ON public.mm_multimedia_sessions USING btree (status);
+
+CREATE INDEX mm_slide_presentations_company_idx ON public.mm_slide_presentations USING btree (company_id);
+
+CREATE INDEX mm_slide_presentations_content_idx ON public.mm_slide_presentations USING btree (content_id);
+
+CREATE INDEX mm_slide_presentations_created_at_idx ON public.mm_slide_presentations USING btree (created_at);
+
+CREATE INDEX mm_slide_presentations_session_idx ON public.mm_slide_presentations USING btree (session_id);
+
+CREATE INDEX mm_slide_presentations_status_idx ON public.mm_slide_presentations USING btree (status);
+
+CREATE INDEX users_company_idx ON public.users USING btree (company_id);
+
+CREATE TRIGGER events_append_only BEFORE UPDATE ON pipeline.events FOR EACH ROW EXECUTE FUNCTION pipeline.refuse_event_update();
+
+CREATE TRIGGER cm_course_plans_status_event AFTER INSERT OR UPDATE OF status ON public.cm_course_plans FOR EACH ROW EXECUTE FUNCTION pipeline.emit_cm_course_plans_status();
+
+CREATE TRIGGER cm_course_plans_touch_updated_at BEFORE UPDATE ON public.cm_course_plans FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+CREATE TRIGGER cm_enhancement_sessions_status_event AFTER INSERT OR UPDATE OF status ON public.cm_enhancement_sessions FOR EACH ROW EXECUTE FUNCTION pipeline.emit_cm_enhancement_sessions_status();
+
+CREATE TRIGGER cm_enhancement_sessions_touch_updated_at BEFORE UPDATE ON public.cm_enhancement_sessions FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+CREATE TRIGGER cm_module_content_status_event AFTER INSERT OR UPDATE OF status ON public.cm_module_content FOR EACH ROW EXECUTE FUNCTION pipeline.emit_cm_module_content_status();
+
+CREATE TRIGGER cm_module_content_touch_updated_at BEFORE UPDATE ON public.cm_module_content FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+CREATE TRIGGER cm_module_content_word_counts BEFORE INSERT OR UPDATE OF introduction, core_content, practical_applications, case_studies, assessments, total_word_count, section_word_counts ON public.cm_module_content FOR EACH ROW EXECUTE FUNCTION pipeline.count_module_words();
+
+CREATE TRIGGER cm_quality_assessments_touch_updated_at BEFORE UPDATE ON public.cm_quality_assessments FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+CREATE TRIGGER cm_research_results_status_event AFTER INSERT OR UPDATE OF status ON public.cm_research_results FOR EACH ROW EXECUTE FUNCTION pipeline.emit_cm_research_results_status();
+
+CREATE TRIGGER cm_research_results_touch_updated_at BEFORE UPDATE ON public.cm_research_results FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+CREATE TRIGGER companies_touch_updated_at BEFORE UPDATE ON public.companies FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+CREATE TRIGGER employees_touch_updated_at BEFORE UPDATE ON public.employees FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+CREATE TRIGGER mm_audio_narrations_status_event AFTER INSERT OR UPDATE OF status ON public.mm_audio_narrations FOR EACH ROW EXECUTE FUNCTION pipeline.emit_mm_audio_narrations_status();
+
+CREATE TRIGGER mm_audio_narrations_touch_updated_at BEFORE UPDATE ON public.mm_audio_narrations FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+CREATE TRIGGER mm_multimedia_assets_status_event AFTER INSERT OR UPDATE OF status ON public.mm_multimedia_assets FOR EACH ROW EXECUTE FUNCTION pipeline.emit_mm_multimedia_assets_status();
+
+CREATE TRIGGER mm_multimedia_assets_touch_updated_at BEFORE UPDATE ON public.mm_multimedia_assets FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+CREATE TRIGGER mm_multimedia_sessions_current_stage_event AFTER INSERT OR UPDATE OF current_stage ON public.mm_multimedia_sessions FOR EACH ROW EXECUTE FUNCTION pipeline.emit_mm_multimedia_sessions_current_stage();
+
+CREATE TRIGGER mm_multimedia_sessions_status_event AFTER INSERT OR UPDATE OF status ON public.mm_multimedia_sessions FOR EACH ROW EXECUTE FUNCTION pipeline.emit_mm_multimedia_sessions_status();
+
+CREATE TRIGGER mm_multimedia_sessions_touch_updated_at BEFORE UPDATE ON public.mm_multimedia_sessions FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+CREATE TRIGGER mm_slide_presentations_status_event AFTER INSERT OR UPDATE OF status ON public.mm_slide_presentations FOR EACH ROW EXECUTE FUNCTION pipeline.emit_mm_slide_presentations_status();
+
+CREATE TRIGGER mm_slide_presentations_touch_updated_at BEFORE UPDATE ON public.mm_slide_presentations FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+CREATE TRIGGER users_touch_updated_at BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION pipeline.touch_updated_at();
+
+ALTER TABLE ONLY public.cm_course_plans
+    ADD CONSTRAINT cm_course_plans_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.cm_course_plans
+    ADD CONSTRAINT cm_course_plans_company_fkey FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.cm_course_plans
+    ADD CONSTRAINT cm_course_plans_employee_fkey FOREIGN KEY (employee_id, company_id) REFERENCES public.employees(id, company_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.cm_enhancement_sessions
+    ADD CONSTRAINT cm_enhancement_sessions_company_fkey FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.cm_enhancement_sessions
+    ADD CONSTRAINT cm_enhancement_sessions_content_fkey FOREIGN KEY (content_id, company_id) REFERENCES public.cm_module_content(content_id, company_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.cm_enhancement_sessions
+    ADD CONSTRAINT cm_enhancement_sessions_initiated_by_fkey FOREIGN KEY (initiated_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.cm_enhancement_sessions
+    ADD CONSTRAINT cm_enhancement_sessions_quality_assessment_fkey FOREIGN KEY (quality_assessment_id) REFERENCES public.cm_quality_assessments(assessment_id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.cm_module_content
+    ADD CONSTRAINT cm_module_content_assigned_to_fkey FOREIGN KEY (assigned_to, company_id) REFERENCES public.employees(id, company_id) ON DELETE SET NULL (assigned_to);
+
+ALTER TABLE ONLY public.cm_module_content
+    ADD CONSTRAINT cm_module_content_company_fkey FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.cm_module_content
+    ADD CONSTRAINT cm_module_content_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.cm_module_content
+    ADD CONSTRAINT cm_module_content_last_edited_by_fkey FOREIGN KEY (last_edited_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.cm_module_content
+    ADD CONSTRAINT cm_module_content_last_enhancement_fkey FOREIGN KEY (last_enhancement_id) REFERENCES public.cm_enhancement_sessions(session_id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.cm_module_content
+    ADD CONSTRAINT cm_module_content_parent_content_fkey FOREIGN KEY (parent_content_id) REFERENCES public.cm_module_content(content_id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.cm_module_content
+    ADD CONSTRAINT cm_module_content_plan_fkey FOREIGN KEY (plan_id, company_id) REFERENCES public.cm_course_plans(plan_id, company_id) ON DELETE SET NULL (plan_id);
+
+ALTER TABLE ONLY public.cm_quality_assessments
+    ADD CONSTRAINT cm_quality_assessments_assessed_by_fkey FOREIGN KEY (assessed_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.cm_quality_assessments
+    ADD CONSTRAINT cm_quality_assessments_company_fkey FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.cm_quality_assessments
+    ADD CONSTRAINT cm_quality_assessments_content_fkey FOREIGN KEY (content_id, company_id) REFERENCES public.cm_module_content(content_id, company_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.cm_research_results
+    ADD CONSTRAINT cm_research_results_company_fkey FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.cm_research_results
+    ADD CONSTRAINT cm_research_results_plan_fkey FOREIGN KEY (plan_id, company_id) REFERENCES public.cm_course_plans(plan_id, company_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.employees
+    ADD CONSTRAINT employees_company_fkey FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.employees
+    ADD CONSTRAINT employees_manager_fkey FOREIGN KEY (manager_id) REFERENCES public.employees(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.employees
+    ADD CONSTRAINT employees_user_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mm_audio_narrations
+    ADD CONSTRAINT mm_audio_narrations_company_fkey FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mm_audio_narrations
+    ADD CONSTRAINT mm_audio_narrations_content_fkey FOREIGN KEY (content_id, company_id) REFERENCES public.cm_module_content(content_id, company_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mm_audio_narrations
+    ADD CONSTRAINT mm_audio_narrations_master_audio_fkey FOREIGN KEY (master_audio_id) REFERENCES public.mm_multimedia_assets(asset_id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.mm_audio_narrations
+    ADD CONSTRAINT mm_audio_narrations_session_fkey FOREIGN KEY (session_id, company_id) REFERENCES public.mm_multimedia_sessions(session_id, company_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mm_multimedia_assets
+    ADD CONSTRAINT mm_multimedia_assets_company_fkey FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mm_multimedia_assets
+    ADD CONSTRAINT mm_multimedia_assets_content_fkey FOREIGN KEY (content_id, company_id) REFERENCES public.cm_module_content(content_id, company_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mm_multimedia_assets
+    ADD CONSTRAINT mm_multimedia_assets_parent_asset_fkey FOREIGN KEY (parent_asset_id) REFERENCES public.mm_multimedia_assets(asset_id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.mm_multimedia_assets
+    ADD CONSTRAINT mm_multimedia_assets_session_fkey FOREIGN KEY (session_id, company_id) REFERENCES public.mm_multimedia_sessions(session_id, company_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mm_multimedia_sessions
+    ADD CONSTRAINT mm_multimedia_sessions_company_fkey FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mm_multimedia_sessions
+    ADD CONSTRAINT mm_multimedia_sessions_content_fkey FOREIGN KEY (content_id, company_id) REFERENCES public.cm_module_content(content_id, company_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mm_multimedia_sessions
+    ADD CONSTRAINT mm_multimedia_sessions_initiated_by_fkey FOREIGN KEY (initiated_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.mm_slide_presentations
+    ADD CONSTRAINT mm_slide_presentations_company_fkey FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mm_slide_presentations
+    ADD CONSTRAINT mm_slide_presentations_content_fkey FOREIGN KEY (content_id, company_id) REFERENCES public.cm_module_content(content_id, company_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mm_slide_presentations
+    ADD CONSTRAINT mm_slide_presentations_html_asset_fkey FOREIGN KEY (html_asset_id) REFERENCES public.mm_multimedia_assets(asset_id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.mm_slide_presentations
+    ADD CONSTRAINT mm_slide_presentations_pdf_asset_fkey FOREIGN KEY (pdf_asset_id) REFERENCES public.mm_multimedia_assets(asset_id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.mm_slide_presentations
+    ADD CONSTRAINT mm_slide_presentations_pptx_asset_fkey FOREIGN KEY (pptx_asset_id) REFERENCES public.mm_multimedia_assets(asset_id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.mm_slide_presentations
+    ADD CONSTRAINT mm_slide_presentations_session_fkey FOREIGN KEY (session_id, company_id) REFERENCES public.mm_multimedia_sessions(session_id, company_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_company_fkey FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE;
+
+ALTER TABLE public.cm_course_plans ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY cm_course_plans_company_admins_write ON public.cm_course_plans TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY cm_course_plans_company_members_read ON public.cm_course_plans FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+ALTER TABLE public.cm_enhancement_sessions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY cm_enhancement_sessions_company_admins_write ON public.cm_enhancement_sessions TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY cm_enhancement_sessions_company_members_read ON public.cm_enhancement_sessions FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+ALTER TABLE public.cm_module_content ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY cm_module_content_company_admins_write ON public.cm_module_content TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY cm_module_content_company_members_read ON public.cm_module_content FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+ALTER TABLE public.cm_quality_assessments ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY cm_quality_assessments_company_admins_write ON public.cm_quality_assessments TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY cm_quality_assessments_company_members_read ON public.cm_quality_assessments FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+ALTER TABLE public.cm_research_results ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY cm_research_results_company_admins_write ON public.cm_research_results TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY cm_research_results_company_members_read ON public.cm_research_results FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+ALTER TABLE public.companies ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY companies_members_read ON public.companies FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR (id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))));
+
+CREATE POLICY companies_super_admins_write ON public.companies TO authenticated USING ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text)) WITH CHECK ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text));
+
+ALTER TABLE public.employees ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY employees_company_admins_write ON public.employees TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY employees_self_read ON public.employees FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
+
+ALTER TABLE public.mm_audio_narrations ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY mm_audio_narrations_company_admins_write ON public.mm_audio_narrations TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY mm_audio_narrations_company_members_read ON public.mm_audio_narrations FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+ALTER TABLE public.mm_multimedia_assets ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY mm_multimedia_assets_company_admins_write ON public.mm_multimedia_assets TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY mm_multimedia_assets_company_members_read ON public.mm_multimedia_assets FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+ALTER TABLE public.mm_multimedia_sessions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY mm_multimedia_sessions_company_admins_write ON public.mm_multimedia_sessions TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY mm_multimedia_sessions_company_members_read ON public.mm_multimedia_sessions FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+ALTER TABLE public.mm_slide_presentations ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY mm_slide_presentations_company_admins_write ON public.mm_slide_presentations TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY mm_slide_presentations_company_members_read ON public.mm_slide_presentations FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY users_company_admins_write ON public.users TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY users_self_read ON public.users FOR SELECT TO authenticated USING ((id = ( SELECT auth.uid() AS uid)));
+
+GRANT USAGE ON SCHEMA auth TO anon;
+GRANT USAGE ON SCHEMA auth TO authenticated;
+GRANT USAGE ON SCHEMA auth TO service_role;
+
+GRANT USAGE ON SCHEMA public TO anon;
+GRANT USAGE ON SCHEMA public TO authenticated;
+GRANT USAGE ON SCHEMA public TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cm_course_plans TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cm_course_plans TO authenticated;
+GRANT ALL ON TABLE public.cm_course_plans TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cm_enhancement_sessions TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cm_enhancement_sessions TO authenticated;
+GRANT ALL ON TABLE public.cm_enhancement_sessions TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cm_module_content TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cm_module_content TO authenticated;
+GRANT ALL ON TABLE public.cm_module_content TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cm_quality_assessments TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cm_quality_assessments TO authenticated;
+GRANT ALL ON TABLE public.cm_quality_assessments TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cm_research_results TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cm_research_results TO authenticated;
+GRANT ALL ON TABLE public.cm_research_results TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.companies TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.companies TO authenticated;
+GRANT ALL ON TABLE public.companies TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.employees TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.employees TO authenticated;
+GRANT ALL ON TABLE public.employees TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mm_audio_narrations TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mm_audio_narrations TO authenticated;
+GRANT ALL ON TABLE public.mm_audio_narrations TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mm_multimedia_assets TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mm_multimedia_assets TO authenticated;
+GRANT ALL ON TABLE public.mm_multimedia_assets TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mm_multimedia_sessions TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mm_multimedia_sessions TO authenticated;
+GRANT ALL ON TABLE public.mm_multimedia_sessions TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mm_slide_presentations TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mm_slide_presentations TO authenticated;
+GRANT ALL ON TABLE public.mm_slide_presentations TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.users TO anon;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.users TO authenticated;
+GRANT ALL ON TABLE public.users TO service_role;
