@@ -163,7 +163,9 @@ def exactly_once_problem(dsn: str, system: str, units: int) -> str:
         assert row is not None
         succeeded, jobs, queued = (int(v) for v in row)
         if (succeeded, jobs, queued) != (units, units, 0):
-            return f"{units} jobs: {succeeded} successful log rows over {jobs} jobs, {queued} queued"
+            return (
+                f"{units} jobs: {succeeded} successful log rows over {jobs} jobs, {queued} queued"
+            )
         return ""
 
 
@@ -217,9 +219,7 @@ class Latency:
     p99: float
 
 
-def latency(
-    system: str, rate: int, seconds: float, batch: int, log: Path, admin: str
-) -> Latency:
+def latency(system: str, rate: int, seconds: float, batch: int, log: Path, admin: str) -> Latency:
     cfg = config(system, batch)
     with (
         tempfile.TemporaryDirectory(prefix="bench-e2e-") as folder_name,
@@ -249,7 +249,8 @@ def figures(runs: Sequence[Throughput], lags: Sequence[Latency]) -> list[Figure]
         base = next(r for r in runs if r.clients == clients and r.system == "pgqueuer")
         for r in (r for r in runs if r.clients == clients):
             drained = (
-                "backlog NOT drained" if math.isinf(r.drain_seconds)
+                "backlog NOT drained"
+                if math.isinf(r.drain_seconds)
                 else f"backlog drained {r.drain_seconds:.1f} s after the writers stopped"
             )
             once = r.problem or "every change handled exactly once"
@@ -276,7 +277,8 @@ def figures(runs: Sequence[Throughput], lags: Sequence[Latency]) -> list[Figure]
                     value,
                     "ms",
                     "PgQueuer",
-                    None if math.isnan(value) or math.isinf(base_lag.p99)
+                    None
+                    if math.isnan(value) or math.isinf(base_lag.p99)
                     else ratio(value, base_lag.p99),
                     f"p50 {lag.p50:.1f} ms; {lag.samples} commits"
                     + (f", {lag.late} never started" if lag.late else ""),

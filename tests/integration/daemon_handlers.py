@@ -1,7 +1,7 @@
 """Handlers the daemon integration tests run in-process (group "itest", table ``itest_jobs``).
 
-Events are written as event rows directly (tests.support.events), so no table is needed; the snapshot
-steers the handlers. ``STATE`` is reset by the tests' fixture.
+Events are written as event rows directly (tests.support.events), so no table is needed; the
+snapshot steers the handlers. ``STATE`` is reset by the tests' fixture.
 
 - ``itest.record`` (``* -> record``): sleeps ``snapshot.sleep`` seconds outside any transaction,
   then writes one row to ``itest_effects`` in its fenced transaction;
@@ -20,10 +20,10 @@ from uuid import UUID, uuid4
 
 import anyio
 
-from tests.support.events import record_events_query
 from lxera_pipeline.events.statuses import register_status_set
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import registry
+from tests.support.events import record_events_query
 
 TABLE: Final = "itest_jobs"
 GROUP: Final = "itest"

@@ -10,7 +10,6 @@ import anyio
 import psycopg
 import pytest
 
-from tests.support.events import record_events_query
 from lxera_pipeline.events.models import parse_event
 from lxera_pipeline.handlers.context import LostLease
 from lxera_pipeline.listeners.claimer import ROUTE_EVERY_SECONDS, Claimer
@@ -31,6 +30,7 @@ from tests.integration.daemon_support import (
     rows,
     running_daemon,
 )
+from tests.support.events import record_events_query
 
 pytestmark = pytest.mark.anyio
 GHOST = "itest.ghost"

@@ -12,7 +12,6 @@ import httpx
 import psycopg
 import pytest
 
-from tests.support.events import record_events_query
 from lxera_pipeline.handlers.sync import sync_subscriptions_sync
 from lxera_pipeline.listeners.daemon import Daemon, SideTaskFailed
 from tests.integration import daemon_handlers as handlers
@@ -29,6 +28,7 @@ from tests.integration.daemon_support import (
     running_daemon,
     states,
 )
+from tests.support.events import record_events_query
 
 pytestmark = pytest.mark.anyio
 

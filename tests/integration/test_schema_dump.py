@@ -40,4 +40,6 @@ def test_a_fresh_migrate_yields_the_checked_in_schema(db_dsn: str) -> None:
             n=2,
         )
     )
-    assert not diff, f"the migrations changed the schema: run {REGENERATE} and commit schema.sql\n{diff[:6000]}"
+    assert not diff, (
+        f"the migrations changed the schema: run {REGENERATE} and commit schema.sql\n{diff[:6000]}"
+    )

