@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
+import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -40,6 +42,7 @@ from bench.common import (
     BenchError,
     Figure,
     bench_sql,
+    markdown_table,
     percentile,
     print_figures,
     ratio,
@@ -297,7 +300,9 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     parser.add_argument("--pgqueuer-batch", type=int, default=10)
     parser.add_argument("--log", type=Path, default=None, help="worker output (default: temp)")
     parser.add_argument("--admin-dsn", default=ADMIN_DSN, help="a role that may create databases")
+    parser.add_argument("--output", type=Path, default=None, help="also write the table here")
     args = parser.parse_args(argv)
+    began = time.monotonic()
     log = args.log or Path(tempfile.mkdtemp(prefix="bench-e2e-")) / "workers.log"
     clients = [int(c) for c in args.clients.split(",") if c.strip()]
     runs = [
@@ -310,11 +315,35 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
         for system in SYSTEMS
     ]
     rows = figures(runs, lags)
-    print_figures(
+    title = (
         "End to end: writers and one worker together (ratio to PgQueuer in the same run; "
-        "handled/s higher is better, p99 lower is better)",
-        rows,
+        "handled/s higher is better, p99 lower is better)"
     )
+    print_figures(title, rows)
+    if args.output:
+        from bench.run_all import environment  # run_all imports this module
+
+        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+        command = " ".join(
+            [
+                "PYTHONPATH=. .venv/bin/python -m bench.end_to_end",
+                *(sys.argv[1:] if argv is None else argv),
+            ]
+        )
+        lines = [
+            "# End-to-end benchmark",
+            "",
+            f"Command: `{command}`",
+            "",
+            *environment(admin_dsn=args.admin_dsn),
+            f"- run time {time.monotonic() - began:.0f} s; load average at the end {load}",
+            "",
+            f"## {title}",
+            "",
+            markdown_table(rows),
+        ]
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text("\n".join(lines) + "\n")
     return rows
 
 

@@ -75,8 +75,8 @@ def target_rows(figures: Sequence[Figure]) -> list[str]:
     return rows
 
 
-def environment() -> list[str]:
-    with psycopg.connect(ADMIN_DSN) as conn:
+def environment(admin_dsn: str = ADMIN_DSN) -> list[str]:
+    with psycopg.connect(admin_dsn) as conn:
         row = conn.execute("select version()").fetchone()
     commit = subprocess.run(
         ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
