@@ -212,6 +212,15 @@ def throughput(
     return Throughput(system, clients, end - start, committed, handled, drain, problem)
 
 
+def writers_alone(system: str, clients: int, seconds: float, admin: str) -> float:
+    """The same writers with no worker running: their own ceiling, in commits/s."""
+    with scratch_database(f"e2e_alone_{system}_{clients}", admin_dsn=admin) as dsn:
+        prepare(system, dsn)
+        started = time.monotonic()
+        committed = anyio.run(write_closed_loop, FACTORIES[system](dsn), clients, seconds)
+        return committed / (time.monotonic() - started)
+
+
 @dataclass(frozen=True)
 class Latency:
     system: str
@@ -246,8 +255,23 @@ def latency(system: str, rate: int, seconds: float, batch: int, log: Path, admin
     )
 
 
-def figures(runs: Sequence[Throughput], lags: Sequence[Latency]) -> list[Figure]:
+def figures(
+    runs: Sequence[Throughput], lags: Sequence[Latency], alone: dict[tuple[str, int], float]
+) -> list[Figure]:
     rows: list[Figure] = []
+    for clients in sorted({n for _, n in alone}):
+        for system in SYSTEMS:
+            rows.append(
+                Figure(
+                    "end_to_end",
+                    f"{system}, {clients} writer(s), no worker: commits/s",
+                    alone[(system, clients)],
+                    "commits/s",
+                    "PgQueuer",
+                    ratio(alone[(system, clients)], alone[("pgqueuer", clients)]),
+                    "the writers' own ceiling (profile)",
+                )
+            )
     for clients in sorted({r.clients for r in runs}):
         base = next(r for r in runs if r.clients == clients and r.system == "pgqueuer")
         for r in (r for r in runs if r.clients == clients):
@@ -301,6 +325,9 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     parser.add_argument("--log", type=Path, default=None, help="worker output (default: temp)")
     parser.add_argument("--admin-dsn", default=ADMIN_DSN, help="a role that may create databases")
     parser.add_argument("--output", type=Path, default=None, help="also write the table here")
+    parser.add_argument(
+        "--alone", action="store_true", help="also measure the writers with no worker (profile)"
+    )
     args = parser.parse_args(argv)
     began = time.monotonic()
     log = args.log or Path(tempfile.mkdtemp(prefix="bench-e2e-")) / "workers.log"
@@ -314,7 +341,12 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
         latency(system, args.rate, args.latency_seconds, args.pgqueuer_batch, log, args.admin_dsn)
         for system in SYSTEMS
     ]
-    rows = figures(runs, lags)
+    alone = {
+        (system, n): writers_alone(system, n, min(args.seconds, 10.0), args.admin_dsn)
+        for n in (clients if args.alone else [])
+        for system in SYSTEMS
+    }
+    rows = figures(runs, lags, alone)
     title = (
         "End to end: writers and one worker together (ratio to PgQueuer in the same run; "
         "handled/s higher is better, p99 lower is better)"
