@@ -1005,6 +1005,7 @@ $$;
 CREATE FUNCTION pipeline.route_events(p_served text[] DEFAULT NULL::text[]) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 declare
     v_last pg_catalog.pg_snapshot;

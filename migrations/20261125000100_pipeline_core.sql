@@ -260,8 +260,11 @@ $$;
 -- a NOTIFY (only while some listener is armed) goes out only when deliveries were created for a
 -- handler outside that list, so a standby daemon serving the same handlers is not woken by every
 -- routing. NULL (an operator's tool): any delivery created notifies.
+-- Planned for the snapshots at hand on every call (plan_cache_mode): a generic plan cannot see
+-- that the candidate ranges are narrow and would scan the whole events table.
 create function pipeline.route_events(p_served text[] default null) returns integer
-language plpgsql security definer set search_path = pg_catalog, pipeline, pg_temp as $$
+language plpgsql security definer
+set search_path = pg_catalog, pipeline, pg_temp set plan_cache_mode = force_custom_plan as $$
 declare
     v_last pg_catalog.pg_snapshot;
     v_now pg_catalog.pg_snapshot;
