@@ -837,24 +837,6 @@ CREATE FUNCTION pipeline.emit_mm_slide_presentations_status() RETURNS trigger
         end
         $$;
 
-CREATE FUNCTION pipeline.fan_out(p_event_ids bigint[]) RETURNS TABLE(event_id bigint, handler text)
-    LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
-    AS $$
-    insert into pipeline.deliveries (event_id, handler, entity_id, max_attempts)
-    select e.event_id, s.handler, e.entity_id, s.max_attempts
-      from pipeline.events e
-      join pipeline.subscriptions s
-        on s.active and s.table_name = e.table_name and s.status_column = e.status_column
-       and (s.from_status = '*' or s.from_status = coalesce(e.old_status, 'new'))
-       and (s.to_status = '*' or s.to_status = e.new_status)
-     where e.event_id = any (p_event_ids)
-       and not exists (select 1 from pipeline.deliveries d
-                        where d.event_id = e.event_id and not d.is_replay)
-     order by e.event_id, s.handler
-    returning event_id, handler
-$$;
-
 CREATE FUNCTION pipeline.generate_emit(p_table regclass, p_status_column text, p_key_column text) RETURNS void
     LANGUAGE plpgsql
     AS $_$
@@ -1006,6 +988,7 @@ CREATE FUNCTION pipeline.route_events(p_served text[] DEFAULT NULL::text[]) RETU
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_seqscan TO 'off'
     AS $$
 declare
     v_last pg_catalog.pg_snapshot;
@@ -1062,11 +1045,27 @@ begin
         return 0;  -- nothing ended that wrote events: LAST stays (its candidates are the same)
     end if;
 
-    select pg_catalog.count(*)::integer, pg_catalog.max(f.event_id),
-           coalesce(pg_catalog.bool_or(p_served is null or not (f.handler = any (p_served))),
+    -- One delivery per matching active subscription, in event order; an event that already
+    -- has its original (non-replay) deliveries is skipped, so none is fanned out twice.
+    with routed as (
+        insert into pipeline.deliveries (event_id, handler, entity_id, max_attempts)
+        select e.event_id, s.handler, e.entity_id, s.max_attempts
+          from pipeline.events e
+          join pipeline.subscriptions s
+            on s.active and s.table_name = e.table_name and s.status_column = e.status_column
+           and (s.from_status = '*' or s.from_status = coalesce(e.old_status, 'new'))
+           and (s.to_status = '*' or s.to_status = e.new_status)
+         where e.event_id = any (v_events)
+           and not exists (select 1 from pipeline.deliveries d
+                            where d.event_id = e.event_id and not d.is_replay)
+         order by e.event_id, s.handler
+        returning event_id, handler
+    )
+    select pg_catalog.count(*)::integer, pg_catalog.max(r.event_id),
+           coalesce(pg_catalog.bool_or(p_served is null or not (r.handler = any (p_served))),
                     false)
       into v_routed, v_last_event, v_foreign
-      from pipeline.fan_out(v_events) f;
+      from routed r;
     update pipeline.router_state
        set last_snapshot = v_now,
            routed_at = case when v_routed > 0 then pg_catalog.now() else routed_at end;
@@ -1106,6 +1105,35 @@ begin
     values (v_name, p_status_column, p_key_column)
     on conflict (table_name, status_column) do update set key_column = excluded.key_column;
 end
+$$;
+
+CREATE TABLE pipeline.events (
+    event_id bigint NOT NULL,
+    event_type text NOT NULL,
+    table_name text NOT NULL,
+    status_column text NOT NULL,
+    entity_id uuid NOT NULL,
+    company_id uuid,
+    old_status text,
+    new_status text NOT NULL,
+    snapshot jsonb DEFAULT '{}'::jsonb NOT NULL,
+    correlation_id uuid NOT NULL,
+    causation_id bigint,
+    actor_role text NOT NULL,
+    committed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    txid xid8 DEFAULT pg_current_xact_id() NOT NULL
+);
+
+CREATE FUNCTION pipeline.unrouted_events() RETURNS SETOF pipeline.events
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET enable_seqscan TO 'off'
+    AS $$
+    select e.*
+      from pipeline.router_state r
+      join pipeline.events e on e.txid >= pg_snapshot_xmin(r.last_snapshot)
+     where not pg_visible_in_snapshot(e.txid, r.last_snapshot)
+     order by e.event_id
 $$;
 
 CREATE FUNCTION pipeline.wakeup_armed() RETURNS boolean
@@ -1220,23 +1248,6 @@ ALTER TABLE pipeline.deliveries ALTER COLUMN delivery_id ADD GENERATED ALWAYS AS
     CACHE 1
 );
 
-CREATE TABLE pipeline.events (
-    event_id bigint NOT NULL,
-    event_type text NOT NULL,
-    table_name text NOT NULL,
-    status_column text NOT NULL,
-    entity_id uuid NOT NULL,
-    company_id uuid,
-    old_status text,
-    new_status text NOT NULL,
-    snapshot jsonb DEFAULT '{}'::jsonb NOT NULL,
-    correlation_id uuid NOT NULL,
-    causation_id bigint,
-    actor_role text NOT NULL,
-    committed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    txid xid8 DEFAULT pg_current_xact_id() NOT NULL
-);
-
 CREATE TABLE pipeline.events_archive (
     event_id bigint NOT NULL,
     event_type text NOT NULL,
@@ -1304,25 +1315,6 @@ CREATE TABLE pipeline.transitions (
     from_status text NOT NULL,
     to_status text NOT NULL
 );
-
-CREATE VIEW pipeline.unrouted_events AS
- SELECT e.event_id,
-    e.event_type,
-    e.table_name,
-    e.status_column,
-    e.entity_id,
-    e.company_id,
-    e.old_status,
-    e.new_status,
-    e.snapshot,
-    e.correlation_id,
-    e.causation_id,
-    e.actor_role,
-    e.committed_at,
-    e.txid
-   FROM (pipeline.events e
-     JOIN pipeline.router_state r ON (true))
-  WHERE ((e.txid >= pg_snapshot_xmin(r.last_snapshot)) AND (NOT pg_visible_in_snapshot(e.txid, r.last_snapshot)));
 
 CREATE TABLE public.cm_course_plans (
     plan_id uuid DEFAULT gen_random_uuid() NOT NULL,

@@ -359,3 +359,32 @@ def test_no_separate_guard_trigger_or_function_is_left(schema_db: Conn) -> None:
         "select count(*) from pg_proc where pronamespace = 'pipeline'::regnamespace"
         " and proname like 'guard\\_%'"
     ).fetchone() == (0,)
+
+
+def test_routing_reads_events_through_the_txid_index_even_under_generic_plans(
+    schema_db: Conn,
+) -> None:
+    """The daemon's control connections force generic plans, and the planner has no range
+    statistics for xid8: routing and the unrouted count must still never scan every event."""
+    schema_db.execute(
+        "do $$ begin for i in 1..300 loop"
+        " insert into pipeline.events (event_type, table_name, status_column, entity_id,"
+        " new_status, correlation_id, actor_role)"
+        " select 'x', 'rtest_bulk', 'status', gen_random_uuid(), 'b', gen_random_uuid(), 'r'"
+        " from generate_series(1, 100); commit; end loop; end $$"
+    )
+    schema_db.execute("analyze pipeline.events")
+    route(schema_db)
+    schema_db.execute(RECORD, (uuid.uuid4(), "b"))
+    with schema_db.transaction():
+        schema_db.execute("set local plan_cache_mode = force_generic_plan")
+        for _ in range(7):  # past the plan cache's five custom plans
+            route(schema_db)
+        assert schema_db.execute("select count(*) from pipeline.unrouted_events()").fetchone() == (
+            0,
+        )
+        row = schema_db.execute(
+            "select seq_scan from pg_stat_xact_user_tables"
+            " where relid = 'pipeline.events'::regclass"
+        ).fetchone()
+    assert row == (0,)

@@ -10,7 +10,7 @@ import psycopg
 from psycopg import AsyncConnection
 
 ROUTE = "select pipeline.route_events()"
-UNROUTED = "select count(*) from pipeline.unrouted_events"
+UNROUTED = "select count(*) from pipeline.unrouted_events()"
 
 
 def route(conn: psycopg.Connection[Any]) -> int:
