@@ -987,7 +987,6 @@ $$;
 CREATE FUNCTION pipeline.route_events(p_served text[] DEFAULT NULL::text[]) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
-    SET plan_cache_mode TO 'force_custom_plan'
     SET enable_seqscan TO 'off'
     AS $$
 declare
@@ -1011,7 +1010,7 @@ begin
     -- The previous router stored LAST and committed before it released the router key, so
     -- this statement reads its LAST, and NOW (taken by a later statement) sees every
     -- transaction LAST saw as ended.
-    select r.last_snapshot into v_last from pipeline.router_state r for update;
+    select r.last_snapshot into v_last from pipeline.router_state r where r.singleton for update;
     v_now := pg_catalog.pg_current_snapshot();
     -- A snapshot counts its own transaction as ended. This one has not: its events (written
     -- before or after this call) are routed after it commits, like any writer's.
@@ -1068,7 +1067,8 @@ begin
       from routed r;
     update pipeline.router_state
        set last_snapshot = v_now,
-           routed_at = case when v_routed > 0 then pg_catalog.now() else routed_at end;
+           routed_at = case when v_routed > 0 then pg_catalog.now() else routed_at end
+     where singleton;
     -- New deliveries for handlers this daemon does not serve: the daemon that does may have
     -- skipped routing just now, so wake it by the writers' rule (NOTIFY only while a listener
     -- is armed; else it cannot arm before this commits, and claims after arming).
@@ -1132,7 +1132,7 @@ CREATE FUNCTION pipeline.unrouted_events() RETURNS SETOF pipeline.events
     select e.*
       from pipeline.router_state r
       join pipeline.events e on e.txid >= pg_snapshot_xmin(r.last_snapshot)
-     where not pg_visible_in_snapshot(e.txid, r.last_snapshot)
+     where r.singleton and not pg_visible_in_snapshot(e.txid, r.last_snapshot)
      order by e.event_id
 $$;
 

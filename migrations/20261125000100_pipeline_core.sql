@@ -237,7 +237,7 @@ set search_path = pg_catalog, pipeline, pg_temp set enable_seqscan = off as $$
     select e.*
       from pipeline.router_state r
       join pipeline.events e on e.txid >= pg_snapshot_xmin(r.last_snapshot)
-     where not pg_visible_in_snapshot(e.txid, r.last_snapshot)
+     where r.singleton and not pg_visible_in_snapshot(e.txid, r.last_snapshot)
      order by e.event_id
 $$;
 
@@ -249,12 +249,14 @@ $$;
 -- routing. NULL (an operator's tool): any delivery created notifies.
 -- Its statements read events only through events_txid_idx and the primary key: the planner
 -- has no range statistics for xid8 (it guesses 0.5% of the table for any range, enough to choose
--- a scan of every event once the table is large), so sequential scans are switched off here,
--- and every call is planned for the snapshots at hand.
+-- a scan of every event once the table is large), so sequential scans are switched off here
+-- (its plans stay cached: replanning every call would cost more than routing). Every statement
+-- has an index path (the router_state row is read by its key), so no plan carries the cost that
+-- disabling adds (which would also make PostgreSQL JIT-compile it on every call).
 create function pipeline.route_events(p_served text[] default null) returns integer
 language plpgsql security definer
 set search_path = pg_catalog, pipeline, pg_temp
-set plan_cache_mode = force_custom_plan set enable_seqscan = off as $$
+set enable_seqscan = off as $$
 declare
     v_last pg_catalog.pg_snapshot;
     v_now pg_catalog.pg_snapshot;
@@ -276,7 +278,7 @@ begin
     -- The previous router stored LAST and committed before it released the router key, so
     -- this statement reads its LAST, and NOW (taken by a later statement) sees every
     -- transaction LAST saw as ended.
-    select r.last_snapshot into v_last from pipeline.router_state r for update;
+    select r.last_snapshot into v_last from pipeline.router_state r where r.singleton for update;
     v_now := pg_catalog.pg_current_snapshot();
     -- A snapshot counts its own transaction as ended. This one has not: its events (written
     -- before or after this call) are routed after it commits, like any writer's.
@@ -333,7 +335,8 @@ begin
       from routed r;
     update pipeline.router_state
        set last_snapshot = v_now,
-           routed_at = case when v_routed > 0 then pg_catalog.now() else routed_at end;
+           routed_at = case when v_routed > 0 then pg_catalog.now() else routed_at end
+     where singleton;
     -- New deliveries for handlers this daemon does not serve: the daemon that does may have
     -- skipped routing just now, so wake it by the writers' rule (NOTIFY only while a listener
     -- is armed; else it cannot arm before this commits, and claims after arming).
