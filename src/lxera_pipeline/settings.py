@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -90,6 +90,35 @@ class Settings(BaseSettings):
         default=2, ge=1, le=30, description="Frame rate of the still-slide video."
     )
 
+    # Input limits: rows are untrusted input; over a limit the entity fails naming the limit.
+    max_modules_per_plan: int = Field(
+        default=200,
+        ge=1,
+        le=10000,
+        description="Modules a plan's course_structure may list; a longer plan fails, "
+        "creating nothing.",
+    )
+    max_title_chars: int = Field(
+        default=200,
+        ge=1,
+        le=900,
+        description="Characters in a course or module title (the database refuses over 1000).",
+    )
+    max_text_chars: int = Field(
+        default=100_000,
+        ge=1,
+        le=10_000_000,
+        description="Characters in one text field a handler reads: a section, a description, "
+        "an objective.",
+    )
+    max_json_bytes: int = Field(
+        default=1_000_000,
+        ge=1_000,
+        le=100_000_000,
+        description="Bytes of one JSON document a handler reads (course_structure, module_spec, "
+        "research_context), as compact JSON.",
+    )
+
     # Ports (pluggable generators)
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible base URL.")
     llm_api_key: str | None = Field(
@@ -122,6 +151,28 @@ class Settings(BaseSettings):
     storage_bucket: str = Field(
         default="multimedia-assets",
         description="Bucket (local: folder) the media assets are stored in.",
+    )
+    storage_public_urls: bool = Field(
+        default=False,
+        description="Record public URLs (and create the bucket public); off: private bucket, "
+        "readers get signed URLs that expire.",
+    )
+    storage_signed_url_seconds: int = Field(
+        default=3600, ge=1, le=604_800, description="Lifetime of a signed storage URL."
+    )
+    storage_signing_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs local storage URLs (HMAC-SHA256); unset: a random key "
+        "per process.",
+    )
+    dashboard_token: SecretStr | None = Field(
+        default=None,
+        description="Token for the dashboard's login and Bearer API; unset: loopback only.",
+    )
+    dashboard_host: str = Field(default="127.0.0.1", description="Dashboard bind address.")
+    dashboard_port: int = Field(default=8080, ge=0, le=65535, description="Dashboard port.")
+    dashboard_in_daemon: bool = Field(
+        default=False, description="`run` also serves the dashboard (on its host and port)."
     )
 
     @field_validator("log_format")

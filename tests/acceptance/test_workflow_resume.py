@@ -14,7 +14,7 @@ import anyio
 import pytest
 from psycopg import AsyncConnection
 
-from lxera_pipeline.cli.demo_seed import DemoCourse, Seeded, seed_course
+from lxera_pipeline.cli.demo.seed import DemoCourse, Seeded, seed_course
 from lxera_pipeline.generators.media.ffmpeg import probe_media
 from tests.acceptance.support import (
     FAST_SETTINGS,

@@ -13,9 +13,8 @@ import psycopg
 from psycopg.rows import dict_row
 
 from lxera_pipeline.handlers.registry import registry
-from lxera_pipeline.listeners.config import DaemonConfig
+from lxera_pipeline.listeners.config import DaemonConfig, HandlerSet
 from lxera_pipeline.listeners.daemon import Daemon
-from lxera_pipeline.listeners.selection import HandlerSet
 from tests.integration import daemon_handlers
 from tests.support.events import record_events_query
 

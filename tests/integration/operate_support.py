@@ -17,9 +17,8 @@ from psycopg import AsyncConnection, sql
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import Registry
 from lxera_pipeline.handlers.sync import sync_subscriptions_sync
-from lxera_pipeline.listeners.config import DaemonConfig
+from lxera_pipeline.listeners.config import DaemonConfig, HandlerSet
 from lxera_pipeline.listeners.daemon import Daemon
-from lxera_pipeline.listeners.selection import HandlerSet
 from lxera_pipeline.settings import Settings
 from tests.support.routing import unrouted_async
 

@@ -4,6 +4,7 @@ that routes a large backlog refreshes the statistics its plan depends on."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import uuid4
 
 import anyio
@@ -12,20 +13,24 @@ import pytest
 
 from lxera_pipeline.events.models import parse_event
 from lxera_pipeline.handlers.context import LostLease
-from lxera_pipeline.listeners.claimer import ROUTE_EVERY_SECONDS, Claimer
-from lxera_pipeline.listeners.completer import Completer
-from lxera_pipeline.listeners.connector import Connector
+from lxera_pipeline.listeners.attempt import Runner
+from lxera_pipeline.listeners.connection import BackoffPolicy, Connector
 from lxera_pipeline.listeners.context import DeliveryContext
-from lxera_pipeline.listeners.metrics import DaemonMetrics
-from lxera_pipeline.listeners.outcomes import Outcomes, RetryBackoff
-from lxera_pipeline.listeners.reconnect import ReconnectPolicy
-from lxera_pipeline.listeners.runner import Runner
-from lxera_pipeline.listeners.wake import WakeSignal
+from lxera_pipeline.listeners.health import DaemonMetrics
+from lxera_pipeline.listeners.listener import WakeSignal
+from lxera_pipeline.listeners.store import (
+    ANALYZE_AFTER_ROUTED,
+    ROUTE_EVERY_SECONDS,
+    DeliveryStore,
+    FenceToken,
+)
+from lxera_pipeline.operate.replay import DryRunContext
 from tests.integration import daemon_handlers as handlers
 from tests.integration.daemon_support import (
     audit,
     daemon_config,
     deliveries,
+    eventually,
     record,
     rows,
     running_daemon,
@@ -52,14 +57,22 @@ def dsn(db_dsn: str) -> str:
     return db_dsn
 
 
-def runner_for(connector: Connector, worker: str) -> Runner:
-    policy = ReconnectPolicy(initial_seconds=0.01, ceiling_seconds=0.1)
-    return Runner(
-        pool=connector.pool,
+def store_for(connector: Connector, worker: str, lease: float = 5.0) -> DeliveryStore:
+    return DeliveryStore(
+        control=connector.control,
+        handler_pool=connector.pool,
         worker_id=worker,
+        leases={GHOST: lease},
+        default_lease=lease,
+        retry=BackoffPolicy(initial_seconds=0.1, ceiling_seconds=1.0),
+        policy=BackoffPolicy(initial_seconds=0.01, ceiling_seconds=0.1),
+    )
+
+
+def runner_for(connector: Connector, worker: str) -> Runner:
+    return Runner(
+        store=store_for(connector, worker),
         specs={},  # this process knows no handler at all
-        outcomes=Outcomes(connector.control, worker, RetryBackoff(0.1, 1.0), policy),
-        completer=Completer(connector.control, worker, policy),
         release_capacity=lambda claim: None,
         wake=WakeSignal(),
         metrics=DaemonMetrics(worker),
@@ -72,7 +85,7 @@ async def test_a_claimed_delivery_of_an_unknown_handler_is_skipped_with_its_reas
     config = daemon_config(dsn)
     await record(dsn, "noop")
     async with Connector(config) as connector:
-        claimer = Claimer(connector.control, config.worker_id, {GHOST: 5.0}, 5.0)
+        claimer = store_for(connector, config.worker_id)
         [claim] = await claimer.claim(10)
         assert (claim.handler, claim.attempt) == (GHOST, 1)
         await runner_for(connector, config.worker_id).run(claim)
@@ -91,9 +104,9 @@ async def test_claims_skip_rows_another_worker_holds_and_respect_entity_order(ds
     await record(dsn, "noop")
     config = daemon_config(dsn)
     async with Connector(config) as connector:
-        claimer = Claimer(connector.control, "w-a", {GHOST: 5.0}, 5.0)
+        claimer = store_for(connector, "w-a")
         first = await claimer.claim(10)
-        again = await Claimer(connector.control, "w-b", {GHOST: 5.0}, 5.0).claim(10)
+        again = await store_for(connector, "w-b").claim(10)
     assert len(first) == 2  # the entity's first event and the other entity's; not its 2nd/3rd
     assert again == []  # running, or waiting behind a running event of the same entity
     leased = {row["leased_by"] for row in await deliveries(dsn) if row["state"] == "running"}
@@ -101,32 +114,33 @@ async def test_claims_skip_rows_another_worker_holds_and_respect_entity_order(ds
 
 
 async def test_dry_run_context_rolls_back_and_still_tags_causation(dsn: str) -> None:
+    """The one dry-run path (`replay --dry-run`): its context tags causation like the fenced
+    transaction, refuses a second transaction, and what it wrote is rolled back."""
     config = daemon_config(dsn)
     await record(dsn, "noop")
     async with Connector(config) as connector:
-        [claim] = await Claimer(connector.control, config.worker_id, {GHOST: 5.0}, 5.0).claim(1)
-        ctx = DeliveryContext(
-            claim, parse_event(claim.event_row), connector.pool, worker_id="w", dry_run=True
-        )
-        async with ctx.transaction() as conn:
-            cursor = await conn.execute("select current_setting('pipeline.causation_id') as c")
-            row = await cursor.fetchone()
-            await conn.execute(handlers.INSERT_EFFECT, (claim.event_id, claim.entity_id, 1))
-        with pytest.raises(RuntimeError, match="already used"):
-            async with ctx.transaction():
-                pass
+        [claim] = await store_for(connector, config.worker_id).claim(1)
+        async with connector.pool.connection() as outer, outer.transaction(force_rollback=True):
+            ctx = DryRunContext(parse_event(claim.event_row), claim.delivery_id, outer, None)
+            async with ctx.transaction() as conn:
+                cursor = await conn.execute("select current_setting('pipeline.causation_id') as c")
+                row = await cursor.fetchone()
+                await conn.execute(handlers.INSERT_EFFECT, (claim.event_id, claim.entity_id, 1))
+            with pytest.raises(RuntimeError, match="already used"):
+                async with ctx.transaction():
+                    pass
     assert row is not None
     assert row["c"] == str(claim.event_id)
     assert await rows(dsn, "select * from public.itest_effects") == []
-    assert not ctx.committed
 
 
 async def test_a_real_context_refuses_to_commit_for_a_token_it_does_not_hold(dsn: str) -> None:
     config = daemon_config(dsn)
     await record(dsn, "noop")
     async with Connector(config) as connector:
-        [claim] = await Claimer(connector.control, "someone-else", {GHOST: 5.0}, 5.0).claim(1)
-        ctx = DeliveryContext(claim, parse_event(claim.event_row), connector.pool, worker_id="me")
+        [claim] = await store_for(connector, "someone-else").claim(1)
+        mine = replace(claim, token=FenceToken(claim.delivery_id, claim.attempt, "me"))
+        ctx = DeliveryContext(mine, parse_event(claim.event_row), store_for(connector, "me"))
         with pytest.raises(LostLease, match="no longer leased by me"), anyio.fail_after(10):
             async with ctx.transaction() as conn:
                 await conn.execute(handlers.INSERT_EFFECT, (claim.event_id, claim.entity_id, 1))
@@ -138,8 +152,6 @@ async def test_a_real_context_refuses_to_commit_for_a_token_it_does_not_hold(dsn
 async def test_a_claim_that_routes_a_large_backlog_refreshes_the_delivery_statistics(
     dsn: str,
 ) -> None:
-    from lxera_pipeline.listeners.claimer import ANALYZE_AFTER_ROUTED
-
     backlog = record_events_query(
         "select gen_random_uuid(), null::text, 'noop'::text, '{}'::jsonb"
         " from generate_series(1, %s)"
@@ -152,7 +164,7 @@ async def test_a_claim_that_routes_a_large_backlog_refreshes_the_delivery_statis
     [before] = await rows(dsn, analyzed)
     config = daemon_config(dsn)
     async with Connector(config) as connector:
-        claims = await Claimer(connector.control, config.worker_id, {GHOST: 5.0}, 5.0).claim(5)
+        claims = await store_for(connector, config.worker_id).claim(5)
     assert len(claims) == 5
     [after] = await rows(dsn, analyzed)
     assert after["n"] == before["n"] + 1
@@ -165,7 +177,7 @@ async def test_deliveries_claimed_ahead_are_handed_back_at_shutdown_in_one_state
         await record(dsn, "noop")
     config = daemon_config(dsn)
     async with Connector(config) as connector:
-        claims = await Claimer(connector.control, config.worker_id, {GHOST: 5.0}, 5.0).claim(10)
+        claims = await store_for(connector, config.worker_id).claim(10)
         assert len(claims) == 3
         stolen = claims[0]  # its lease expired and another daemon took it: not ours to release
         async with connector.control.connection() as conn:
@@ -196,7 +208,7 @@ async def test_routing_runs_after_a_short_claim_and_at_most_every_50_ms_while_cl
         await record(dsn, "noop")
     config = daemon_config(dsn)
     async with Connector(config) as connector:
-        claimer = Claimer(connector.control, config.worker_id, {GHOST: 5.0}, 5.0)
+        claimer = store_for(connector, config.worker_id)
         assert len(await claimer.claim(1)) == 1  # the first claim routes all five
         await record(dsn, "noop")
         assert len(await claimer.claim(1)) == 1  # full, moments after routing: not routed
@@ -213,8 +225,22 @@ async def test_a_running_daemon_renews_the_leases_of_claims_waiting_to_start(dsn
     await record(dsn, "noop")
     async with running_daemon(dsn, lease_seconds=2.0, heartbeat_seconds=0.2) as daemon:
         config = daemon.config
-        claimer = Claimer(daemon.parts.connector.control, config.worker_id, {GHOST: 2.0}, 2.0)
-        [waiting] = await claimer.claim(1)  # claimed ahead under this daemon's id, not started
+        claimer = store_for(daemon.parts.connector, config.worker_id, lease=2.0)
+        # The daemon's own delivery ends first: a freed slot would start the waiting claim.
+        await eventually(
+            lambda: (
+                daemon.parts.metrics.totals["succeeded"] == 1 and not daemon.parts.runner.in_flight
+            ),
+            "the daemon's own delivery to finish",
+        )
+        # Claimed ahead under this daemon's id, not started. (The daemon's own catch-up claim
+        # may be routing this very moment, and routing runs one at a time: claim again.)
+        claimed = await claimer.claim(1)
+        with anyio.fail_after(5):
+            while not claimed:
+                await anyio.sleep(0.01)
+                claimed = await claimer.claim(1)
+        [waiting] = claimed
         daemon.parts.dispatcher.queued[waiting.delivery_id] = waiting
         [before] = await deliveries(dsn, GHOST)
         await anyio.sleep(0.6)

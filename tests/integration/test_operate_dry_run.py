@@ -13,8 +13,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from lxera_pipeline.listeners.ops.dry_run import dry_run, plan_dry_run
-from lxera_pipeline.listeners.ops.replay import ReplaySelection
+from lxera_pipeline.operate.replay import ReplaySelection, dry_run, plan_dry_run
 from tests.integration.operate_support import (
     BEHAVIOUR,
     GRADER,

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from psycopg.rows import dict_row
 
 from lxera_pipeline.cli import cli
-from lxera_pipeline.listeners.ops.prune import prune
+from lxera_pipeline.operate.prune import prune
 from tests.integration.operate_support import (
     BEHAVIOUR,
     new_content,

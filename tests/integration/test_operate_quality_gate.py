@@ -20,8 +20,7 @@ from lxera_pipeline.generators.text.factory import rule_based_text_ports
 from lxera_pipeline.generators.types import Learner, ModuleResearch, ModuleSpec
 from lxera_pipeline.handlers.registry import load_builtin_handlers, registry
 from lxera_pipeline.handlers.workflow.resources import build_resources
-from lxera_pipeline.listeners.ops.dry_run import dry_run, plan_dry_run
-from lxera_pipeline.listeners.ops.replay import ReplaySelection
+from lxera_pipeline.operate.replay import ReplaySelection, dry_run, plan_dry_run
 from lxera_pipeline.settings import Settings
 from tests.integration.operate_support import fingerprint, seed_company
 

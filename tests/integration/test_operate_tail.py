@@ -17,8 +17,8 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
-from lxera_pipeline.listeners.ops.filters import EventFilter
-from lxera_pipeline.listeners.ops.tail import TailFeed
+from lxera_pipeline.operate.common import EventFilter
+from lxera_pipeline.operate.tail import TailFeed
 from tests.integration.operate_support import new_content, seed_company, set_status
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from psycopg.rows import dict_row
 
 from lxera_pipeline.cli import cli
-from lxera_pipeline.listeners.ops.timeline import build_timeline
+from lxera_pipeline.operate.timeline import build_timeline
 from tests.integration.operate_support import run_daemon, set_status, subscribe_test_handlers
 from tests.integration.schema_rows import insert_row
 

@@ -388,3 +388,15 @@ def test_routing_reads_events_through_the_txid_index_even_under_generic_plans(
             " where relid = 'pipeline.events'::regclass"
         ).fetchone()
     assert row == (0,)
+
+
+def test_the_lock_keys_of_sql_and_python_agree(schema_db: Conn) -> None:
+    from lxera_pipeline.db import locks
+
+    row = schema_db.execute(
+        "select pipeline.lock_key('pipeline'), pipeline.lock_key('wake'),"
+        " pipeline.lock_key('router'), pipeline.lock_key('handlers')"
+    ).fetchone()
+    assert row == (locks.PIPELINE_CLASS, locks.WAKE, locks.ROUTER, locks.SERVED_CLASS)
+    with pytest.raises(errors.InvalidParameterValue, match="no advisory lock is named"):
+        schema_db.execute("select pipeline.lock_key('route')")

@@ -11,8 +11,8 @@ import anyio
 import pytest
 from psycopg import AsyncConnection
 
-from lxera_pipeline.cli.demo_daemon import in_process_daemon
-from lxera_pipeline.cli.demo_seed import seed_course
+from lxera_pipeline.cli.demo.daemon import in_process_daemon
+from lxera_pipeline.cli.demo.seed import seed_course
 from lxera_pipeline.generators.media.models import Narration, VoiceSettings
 from lxera_pipeline.generators.media.ports import Narrator
 from lxera_pipeline.generators.types import Script
@@ -98,7 +98,14 @@ async def test_a_stage_out_of_attempts_fails_the_session_and_a_retry_resumes_it(
         await seed_course(conn, course(module("Forecasts", "full")))
         session_id, _, stage, error, _ = await _wait_for(conn, "failed")
         assert stage == "audio_generation"
-        assert "speech engine unavailable" in error
+        # The tenant sees a short message; the raw error text stays in the dead letter.
+        assert error.startswith("audio_generation: internal error (RuntimeError)")
+        assert "speech engine unavailable" not in error
+        cur = await conn.execute(
+            "select last_error from pipeline.deliveries where handler = 'media.narration'"
+        )
+        [(last_error,)] = await cur.fetchall()
+        assert "speech engine unavailable" in last_error
         assert flaky.calls == 3  # the media stages' max_attempts
         flaky.healed = True
         await conn.execute(
@@ -146,7 +153,11 @@ async def test_a_step_out_of_attempts_fails_its_content_and_settles_the_plan(
     [content] = fetch(db_dsn, "select status, failure_reason from cm_module_content")
     assert content["status"] == "failed"
     assert "new -> draft handling gave up" in content["failure_reason"]
-    assert "the writing model is unreachable" in content["failure_reason"]
+    # Raw exception text stays in the dead letter; the tenant gets the type and where to look.
+    assert "internal error (ValueError)" in content["failure_reason"]
+    assert "the writing model is unreachable" not in content["failure_reason"]
+    [dead] = fetch(db_dsn, "select last_error from pipeline.deliveries where state = 'dead'")
+    assert "the writing model is unreachable" in dead["last_error"]
     writes = fetch(db_dsn, "select outcome from pipeline.audit_log where handler = 'content.write'")
     assert [w["outcome"] for w in writes] == ["failed", "dead"]
     [plan] = fetch(db_dsn, "select status from cm_course_plans")

@@ -17,8 +17,8 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
-from lxera_pipeline.cli.demo_daemon import in_process_daemon
-from lxera_pipeline.cli.demo_seed import DemoCourse, Seeded, seed_course
+from lxera_pipeline.cli.demo.daemon import in_process_daemon
+from lxera_pipeline.cli.demo.seed import DemoCourse, Seeded, seed_course
 from lxera_pipeline.handlers.workflow.resources import Resources, build_resources
 from lxera_pipeline.settings import Settings
 from tests.support.servers import TestServer

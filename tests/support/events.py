@@ -9,11 +9,12 @@ import re
 _TABLE = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-def record_events_query(rows: str, table: str = "itest_jobs") -> str:
+def record_events_query(rows: str, table: str = "itest_jobs", column: str = "status") -> str:
     """A statement inserting one event per row of ``rows``, a SELECT of (entity uuid, old status,
     new status, snapshot jsonb); it returns the event ids as ``id``, in insertion order."""
-    if not _TABLE.match(table):
-        raise ValueError(f"not a plain table name: {table!r}")
+    for name in (table, column):
+        if not _TABLE.match(name):
+            raise ValueError(f"not a plain identifier: {name!r}")
     return f"""
 with source (entity, old_status, new_status, snapshot) as ({rows}),
 written as (
@@ -21,7 +22,7 @@ written as (
                                  new_status, snapshot, correlation_id, causation_id, actor_role)
     select '{table}' || case when s.old_status is null then '.created'
                              else '.status_changed' end,
-           '{table}', 'status', s.entity, s.old_status, s.new_status, s.snapshot,
+           '{table}', '{column}', s.entity, s.old_status, s.new_status, s.snapshot,
            coalesce(nullif(current_setting('pipeline.correlation_id', true), '')::uuid, s.entity),
            nullif(current_setting('pipeline.causation_id', true), '')::bigint,
            current_user

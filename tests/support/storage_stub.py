@@ -23,6 +23,7 @@ from urllib.parse import unquote
 VALID_KEY = re.compile(r"^(\w|/|!|-|\.|\*|'|\(|\)| |&|\$|@|=|;|:|\+|,|\?)*$", re.ASCII)
 OBJECT_PREFIX = "/storage/v1/object/"
 PUBLIC_PREFIX = "/storage/v1/object/public/"
+SIGN_PREFIX = "/storage/v1/object/sign/"
 
 
 @dataclass
@@ -48,6 +49,7 @@ class StorageStub:
     key: str = "stub-service-role-key"
     buckets: dict[str, bool] = field(default_factory=dict)  # id -> public
     objects: dict[str, StoredFile] = field(default_factory=dict)  # "<bucket>/<path>"
+    signed: dict[str, tuple[str, int]] = field(default_factory=dict)  # token -> (object, seconds)
     requests: list[RecordedRequest] = field(default_factory=list)
     max_upload_bytes: int = 50 * 1024 * 1024
     url: str = ""
@@ -72,7 +74,7 @@ class StorageStub:
 
 
 def _is_upload(path: str) -> bool:
-    return path.startswith(OBJECT_PREFIX) and not path.startswith(PUBLIC_PREFIX)
+    return path.startswith(OBJECT_PREFIX) and not path.startswith((PUBLIC_PREFIX, SIGN_PREFIX))
 
 
 class StubError(Exception):
@@ -105,7 +107,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, headers: dict[str, str], body: bytes) -> None:
         if self.command == "GET" and self.path.startswith(PUBLIC_PREFIX):
             return self._read_public(self.path[len(PUBLIC_PREFIX) :])
+        if self.command == "GET" and self.path.startswith(SIGN_PREFIX):
+            return self._read_signed(self.path[len(SIGN_PREFIX) :])
         self._check_auth(headers)
+        if self.command == "POST" and self.path.startswith(SIGN_PREFIX):
+            return self._sign(self.path[len(SIGN_PREFIX) :], json.loads(body))
         if self.command == "POST" and self.path == "/storage/v1/bucket":
             return self._create_bucket(json.loads(body))
         if self.command == "POST" and _is_upload(self.path):
@@ -165,6 +171,23 @@ class _Handler(BaseHTTPRequestHandler):
         stored = self.stub.objects.get(f"{bucket}/{key}")
         if not self.stub.buckets.get(bucket) or stored is None:
             raise StubError("404", "not_found", "Object not found")
+        self._send(200, stored.data, stored.content_type)
+
+    def _sign(self, wire_path: str, spec: dict[str, str]) -> None:
+        full = unquote(wire_path)
+        if full not in self.stub.objects:
+            raise StubError("404", "not_found", "Object not found")
+        token = uuid.uuid4().hex
+        self.stub.signed[token] = (full, int(spec["expiresIn"]))
+        self._json(200, {"signedURL": f"/object/sign/{wire_path}?token={token}"})
+
+    def _read_signed(self, wire_path: str) -> None:
+        path, _, query = wire_path.partition("?")
+        token = query.removeprefix("token=")
+        found = self.stub.signed.get(token)
+        if found is None or found[0] != unquote(path):
+            raise StubError("400", "InvalidSignature", "The signature is invalid")
+        stored = self.stub.objects[found[0]]
         self._send(200, stored.data, stored.content_type)
 
     def _json(self, status: int, payload: object) -> None:

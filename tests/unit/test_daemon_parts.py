@@ -12,13 +12,16 @@ import pytest
 from lxera_pipeline.db.dsn import DsnError
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import Registry, RegistryError
-from lxera_pipeline.listeners.claimer import ClaimedDelivery
-from lxera_pipeline.listeners.config import DaemonConfig, DaemonConfigError, mask_dsn
-from lxera_pipeline.listeners.dispatcher import Dispatcher
-from lxera_pipeline.listeners.probe import Probe, probe_channel
-from lxera_pipeline.listeners.selection import HandlerSet, select_handlers
-from lxera_pipeline.listeners.wake import COMPLETED, NOTIFY, WakeSignal
-from lxera_pipeline.listeners.workers import WorkerPool
+from lxera_pipeline.listeners.config import (
+    DaemonConfig,
+    DaemonConfigError,
+    HandlerSet,
+    mask_dsn,
+    select_handlers,
+)
+from lxera_pipeline.listeners.listener import COMPLETED, NOTIFY, Probe, WakeSignal, probe_channel
+from lxera_pipeline.listeners.store import Delivery
+from lxera_pipeline.listeners.worker import Dispatcher, WorkerPool
 
 DSN = "host=127.0.0.1 port=5432 dbname=x user=u password=secret"
 
@@ -110,7 +113,7 @@ async def test_wake_signal_shortens_timeouts_to_a_due_retry() -> None:
     assert 0.3 < wake.timeout(5.0) <= 0.5
 
 
-def claim(n: int) -> ClaimedDelivery:
+def claim(n: int) -> Delivery:
     entity = uuid.uuid4()
     row = {
         "delivery_id": n,
@@ -123,7 +126,7 @@ def claim(n: int) -> ClaimedDelivery:
         "correlation_id": entity,
         "committed_at": datetime.now(UTC),
     }
-    return ClaimedDelivery.from_row(row, lease_seconds=30.0)
+    return Delivery.from_row(row, lease_seconds=30.0, worker_id="w")
 
 
 @pytest.mark.anyio
@@ -132,7 +135,7 @@ async def test_worker_pool_runs_everything_in_order_with_at_most_max_workers() -
     busy, most = [0], [0]
     all_seen = anyio.Event()
 
-    async def run(item: ClaimedDelivery) -> None:
+    async def run(item: Delivery) -> None:
         busy[0] += 1
         most[0] = max(most[0], busy[0])
         await anyio.sleep(0.001)
@@ -159,7 +162,7 @@ class FakeClaimer:
         self.available = available
         self.asked: list[int] = []
 
-    async def claim(self, limit: int) -> list[ClaimedDelivery]:
+    async def claim(self, limit: int) -> list[Delivery]:
         self.asked.append(limit)
         count = min(limit, self.available)
         self.available -= count
@@ -169,9 +172,9 @@ class FakeClaimer:
 @pytest.mark.anyio
 async def test_dispatcher_claims_only_free_capacity_and_waits_for_half_a_batch() -> None:
     limiter = anyio.CapacityLimiter(10)
-    submitted: list[ClaimedDelivery] = []
+    submitted: list[Delivery] = []
     claimer = FakeClaimer(available=100)
-    dispatcher = Dispatcher(claimer, submitted.append, limiter, 6, lambda: False)  # type: ignore[arg-type]
+    dispatcher = Dispatcher(claimer, submitted.append, limiter, 6, lambda: False)
     assert await dispatcher.claim_until_empty() is False  # 6, then the 4 still free
     assert claimer.asked == [6, 4]
     assert limiter.borrowed_tokens == 10
@@ -191,7 +194,7 @@ async def test_dispatcher_claims_only_free_capacity_and_waits_for_half_a_batch()
 async def test_dispatcher_reports_drained_when_a_claim_comes_back_short() -> None:
     claimer = FakeClaimer(available=3)
     limiter = anyio.CapacityLimiter(16)
-    dispatcher = Dispatcher(claimer, lambda c: None, limiter, 50, lambda: False)  # type: ignore[arg-type]
+    dispatcher = Dispatcher(claimer, lambda c: None, limiter, 50, lambda: False)
     assert await dispatcher.claim_until_empty() is True
     assert claimer.asked == [16]
 

@@ -8,17 +8,16 @@ import anyio
 import psycopg
 import pytest
 
-from lxera_pipeline.listeners.outcomes import RetryBackoff
-from lxera_pipeline.listeners.reconnect import (
+from lxera_pipeline.listeners.connection import (
     Backoff,
+    BackoffPolicy,
     GaveUp,
-    ReconnectPolicy,
     retrying,
 )
 
 
-def fixed(value: float) -> ReconnectPolicy:
-    return ReconnectPolicy(initial_seconds=0.1, ceiling_seconds=2.0, rng=lambda: value)
+def fixed(value: float) -> BackoffPolicy:
+    return BackoffPolicy(initial_seconds=0.1, ceiling_seconds=2.0, rng=lambda: value)
 
 
 def test_delay_doubles_from_the_initial_value_without_jitter() -> None:
@@ -41,15 +40,15 @@ def test_jitter_spreads_delays_between_half_and_one_and_a_half() -> None:
 
 def test_invalid_policies_are_refused_with_a_reason() -> None:
     with pytest.raises(ValueError, match="initial_seconds"):
-        ReconnectPolicy(initial_seconds=5, ceiling_seconds=1)
+        BackoffPolicy(initial_seconds=5, ceiling_seconds=1)
     with pytest.raises(ValueError, match="multiplier"):
-        ReconnectPolicy(multiplier=0.5)
+        BackoffPolicy(multiplier=0.5)
 
 
 def test_give_up_hook_runs_once_the_link_failed_for_too_long() -> None:
     calls: list[tuple[str, str]] = []
     now = [100.0]
-    policy = ReconnectPolicy(
+    policy = BackoffPolicy(
         give_up_after_seconds=10, on_give_up=lambda link, exc: calls.append((link, str(exc)))
     )
     backoff = Backoff(policy, "listener", clock=lambda: now[0])
@@ -65,7 +64,7 @@ def test_give_up_hook_runs_once_the_link_failed_for_too_long() -> None:
 
 def test_success_resets_the_failure_count_and_the_give_up_clock() -> None:
     now = [0.0]
-    backoff = Backoff(ReconnectPolicy(give_up_after_seconds=5), "heartbeat", clock=lambda: now[0])
+    backoff = Backoff(BackoffPolicy(give_up_after_seconds=5), "heartbeat", clock=lambda: now[0])
     backoff.record(OSError())
     backoff.record(OSError())
     assert backoff.failures == 2
@@ -85,7 +84,7 @@ async def test_retrying_retries_link_errors_then_returns() -> None:
             raise psycopg.OperationalError("connection lost")
         return "ok"
 
-    policy = ReconnectPolicy(initial_seconds=0.001, ceiling_seconds=0.002)
+    policy = BackoffPolicy(initial_seconds=0.001, ceiling_seconds=0.002)
     assert await retrying(flaky, policy.backoff("test")) == "ok"
     assert len(attempts) == 3
 
@@ -95,7 +94,7 @@ async def test_retrying_gives_up_when_the_next_wait_passes_the_deadline() -> Non
     async def down() -> None:
         raise psycopg.OperationalError("server closed the connection")
 
-    policy = ReconnectPolicy(initial_seconds=1.0, ceiling_seconds=1.0)
+    policy = BackoffPolicy(initial_seconds=1.0, ceiling_seconds=1.0)
     started = time.monotonic()
     with pytest.raises(psycopg.OperationalError):
         await retrying(down, policy.backoff("test"), deadline=time.monotonic() + 0.2)
@@ -111,15 +110,15 @@ async def test_retrying_does_not_retry_other_errors() -> None:
         raise psycopg.errors.UndefinedTable("no such table")
 
     with pytest.raises(psycopg.errors.UndefinedTable):
-        await retrying(broken, ReconnectPolicy().backoff("test"))
+        await retrying(broken, BackoffPolicy().backoff("test"))
     assert calls == [1]
 
 
 def test_delivery_retry_backoff_is_exponential_with_a_ceiling() -> None:
-    mid = RetryBackoff(base_seconds=1.0, max_seconds=10.0, rng=lambda: 0.5)
+    mid = BackoffPolicy(initial_seconds=1.0, ceiling_seconds=10.0, rng=lambda: 0.5)
     assert [mid.delay(n) for n in (1, 2, 3, 4, 5)] == [1.0, 2.0, 4.0, 8.0, 10.0]
-    assert RetryBackoff(1.0, 10.0, rng=lambda: 0.0).delay(2) == 1.0  # jitter 0.5
-    assert RetryBackoff(1.0, 10.0, rng=lambda: 1.0).delay(2) == 3.0  # jitter 1.5
+    assert BackoffPolicy(1.0, 10.0, rng=lambda: 0.0).delay(2) == 1.0  # jitter 0.5
+    assert BackoffPolicy(1.0, 10.0, rng=lambda: 1.0).delay(2) == 3.0  # jitter 1.5
 
 
 @pytest.mark.anyio
@@ -132,7 +131,7 @@ async def test_retrying_stops_retrying_once_the_daemon_stops() -> None:
         stop.set()  # shutdown begins while the database is unreachable
         raise psycopg.OperationalError("connection refused")
 
-    policy = ReconnectPolicy(initial_seconds=10.0, ceiling_seconds=10.0)
+    policy = BackoffPolicy(initial_seconds=10.0, ceiling_seconds=10.0)
     started = time.monotonic()
     with pytest.raises(psycopg.OperationalError):
         await retrying(down, policy.backoff("test"), stop=stop)
@@ -149,7 +148,7 @@ async def test_a_stop_cuts_a_retry_wait_short() -> None:
         raise psycopg.OperationalError("connection refused")
 
     async def keep_trying() -> None:
-        policy = ReconnectPolicy(initial_seconds=10.0, ceiling_seconds=10.0)
+        policy = BackoffPolicy(initial_seconds=10.0, ceiling_seconds=10.0)
         try:
             await retrying(down, policy.backoff("test"), stop=stop)
         except psycopg.OperationalError as exc:

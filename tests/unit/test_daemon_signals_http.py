@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from lxera_pipeline.cli import cli
 from lxera_pipeline.listeners.config import DAEMON_FIELDS
-from lxera_pipeline.listeners.http import HealthServer
+from lxera_pipeline.listeners.health import HealthServer
 from lxera_pipeline.listeners.signals import SignalPolicy, StopSignal, watch_signals
 from lxera_pipeline.settings import Settings
 

@@ -8,8 +8,8 @@ import anyio
 import pytest
 from tests.unit.test_daemon_parts import claim
 
-from lxera_pipeline.listeners.claimer import ClaimedDelivery
-from lxera_pipeline.listeners.dispatcher import Dispatcher
+from lxera_pipeline.listeners.store import Delivery
+from lxera_pipeline.listeners.worker import Dispatcher
 
 pytestmark = pytest.mark.anyio
 
@@ -22,7 +22,7 @@ class CountingClaimer:
         self.asked: list[int] = []
         self._ids = itertools.count(1)
 
-    async def claim(self, limit: int) -> list[ClaimedDelivery]:
+    async def claim(self, limit: int) -> list[Delivery]:
         self.asked.append(limit)
         count = min(limit, self.available)
         self.available -= count
@@ -31,7 +31,7 @@ class CountingClaimer:
 
 def dispatcher(
     claimer: CountingClaimer,
-    started: list[ClaimedDelivery],
+    started: list[Delivery],
     *,
     concurrency: int = 4,
     batch: int = 10,
@@ -40,7 +40,7 @@ def dispatcher(
 ) -> Dispatcher:
     limiter = anyio.CapacityLimiter(concurrency)
     return Dispatcher(
-        claimer,  # type: ignore[arg-type]
+        claimer,
         started.append,
         limiter,
         batch,
@@ -51,7 +51,7 @@ def dispatcher(
 
 async def test_nothing_is_claimed_ahead_before_a_handler_has_returned() -> None:
     claimer = CountingClaimer(100)
-    started: list[ClaimedDelivery] = []
+    started: list[Delivery] = []
     parts = dispatcher(claimer, started)
     assert await parts.claim_until_empty() is False
     assert claimer.asked == [4]
@@ -61,7 +61,7 @@ async def test_nothing_is_claimed_ahead_before_a_handler_has_returned() -> None:
 
 async def test_quick_handlers_let_full_batches_be_claimed_and_started_in_claim_order() -> None:
     claimer = CountingClaimer(100)
-    started: list[ClaimedDelivery] = []
+    started: list[Delivery] = []
     parts = dispatcher(claimer, started)
     parts.observe(0.0001)  # 4 slots x 50 ms / 0.1 ms: far more than the prefetch of 20
     assert parts.ahead() == 20
@@ -80,7 +80,7 @@ async def test_quick_handlers_let_full_batches_be_claimed_and_started_in_claim_o
 
 async def test_slow_handlers_get_no_claim_ahead() -> None:
     claimer = CountingClaimer(100)
-    started: list[ClaimedDelivery] = []
+    started: list[Delivery] = []
     parts = dispatcher(claimer, started)
     parts.observe(30.0)  # rendering: 4 slots would take minutes to reach a waiting delivery
     assert parts.ahead() == 0
@@ -100,7 +100,7 @@ async def test_the_pace_follows_a_running_mean_of_durations() -> None:
 
 async def test_prefetch_zero_turns_claiming_ahead_off() -> None:
     claimer = CountingClaimer(100)
-    started: list[ClaimedDelivery] = []
+    started: list[Delivery] = []
     parts = dispatcher(claimer, started, prefetch=0)
     parts.observe(0.0001)
     await parts.claim_until_empty()
@@ -109,7 +109,7 @@ async def test_prefetch_zero_turns_claiming_ahead_off() -> None:
 
 async def test_take_queued_hands_back_the_waiting_claims_and_stopping_starts_none() -> None:
     claimer = CountingClaimer(100)
-    started: list[ClaimedDelivery] = []
+    started: list[Delivery] = []
     parts = dispatcher(claimer, started)
     parts.observe(0.0001)
     await parts.claim_until_empty()

@@ -35,10 +35,10 @@ HEAVY = (
 )
 OPERATOR_MODULES = (
     "lxera_pipeline.cli.demo",
-    "lxera_pipeline.cli.replay_cmd",
-    "lxera_pipeline.cli.events_cmd",
-    "lxera_pipeline.cli.dead_cmd",
-    "lxera_pipeline.cli.render",
+    "lxera_pipeline.cli.operate",
+    "lxera_pipeline.operate",
+    "lxera_pipeline.operate.common",
+    "lxera_pipeline.operate.replay",
 )
 
 # `run` as the console script runs it, with `serve` swapped for a report of what is loaded at

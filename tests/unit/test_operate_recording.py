@@ -9,7 +9,7 @@ import pytest
 
 from lxera_pipeline.generators.types import Script, ScriptSlide
 from lxera_pipeline.handlers.workflow.resources import Resources, build_resources
-from lxera_pipeline.listeners.ops.recording import (
+from lxera_pipeline.operate.recording import (
     DryRunResources,
     Recorder,
     RecordingStorage,
@@ -42,7 +42,11 @@ async def test_storage_records_and_uploads_nothing(real: Resources, tmp_path: Pa
     local.write_bytes(b"x" * 10)
     stored = await dry.storage.put(local, "video", "whole_module", "video.mp4", "video/mp4")
     assert (stored.public_url, stored.size) == ("dry-run://video/whole_module/video.mp4", 10)
-    assert [(c.port, c.method) for c in recorder.calls] == [("storage", "put")]
+    # The upload stage stores under the company's folder: the dry run keys it the same way.
+    company = "0b9f4c3e-0000-4000-8000-000000000001"
+    foldered = await dry.storage.put(local, "video", "whole_module", "video.mp4", folder=company)
+    assert foldered.path == f"{company}/video/whole_module/video.mp4"
+    assert [(c.port, c.method) for c in recorder.calls] == [("storage", "put")] * 2
     assert not (tmp_path / "real").exists()
     assert real.storage is not dry.storage  # the daemon's own resources are untouched
 

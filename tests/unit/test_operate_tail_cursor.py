@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lxera_pipeline.listeners.ops.tail_cursor import TailCursor
+from lxera_pipeline.operate.tail import TailCursor
 
 
 def ids(rows: list[dict[str, int]]) -> list[int]:

@@ -2,9 +2,9 @@
 them, and a command's module is imported when that command runs (or when ``--help`` lists it), so
 `run` does not pay for the operator commands' tables or the demo's media stack.
 
-The operator's commands (`events`, `timeline`, `tail`, `replay`, `dead`, `prune`) exit with codes
-scripts can rely on: 0 ok, 2 usage or bad filter, 3 unknown id, 4 refused (e.g. a replay of an
-event whose entity has moved on), 1 any other failure (database unreachable, ...).
+The operator's commands (`events`, `timeline`, `tail`, `replay`, `dead`, `prune`, `archive`, `db`)
+are parsed in
+`cli/operate.py` and carried out by `lxera_pipeline.operate`; the demo lives in `cli/demo/`.
 """
 
 from __future__ import annotations
@@ -20,13 +20,16 @@ COMMANDS: dict[str, str] = {
     "migrate": "lxera_pipeline.cli.database:migrate_command",
     "handlers": "lxera_pipeline.cli.database:handlers_command",
     "run": "lxera_pipeline.cli.daemon:run_command",
-    "events": "lxera_pipeline.cli.events_cmd:events_group",
-    "timeline": "lxera_pipeline.cli.timeline_cmd:timeline_command",
-    "tail": "lxera_pipeline.cli.tail_cmd:tail_command",
-    "replay": "lxera_pipeline.cli.replay_cmd:replay_command",
-    "dead": "lxera_pipeline.cli.dead_cmd:dead_group",
-    "prune": "lxera_pipeline.cli.prune_cmd:prune_command",
+    "events": "lxera_pipeline.cli.operate:events_group",
+    "timeline": "lxera_pipeline.cli.operate:timeline_command",
+    "tail": "lxera_pipeline.cli.operate:tail_command",
+    "replay": "lxera_pipeline.cli.operate:replay_command",
+    "dead": "lxera_pipeline.cli.operate:dead_group",
+    "prune": "lxera_pipeline.cli.operate:prune_command",
+    "archive": "lxera_pipeline.cli.operate:archive_group",
+    "db": "lxera_pipeline.cli.operate:db_group",
     "demo": "lxera_pipeline.cli.demo:demo_command",
+    "dashboard": "lxera_pipeline.cli.dashboard_cmd:dashboard_command",
 }
 
 

@@ -23,9 +23,14 @@ from lxera_pipeline.cli.common import (
 )
 from lxera_pipeline.db.dsn import DsnError
 from lxera_pipeline.handlers.registry import RegistryError
-from lxera_pipeline.listeners.config import DAEMON_FIELDS, DaemonConfig, DaemonConfigError
+from lxera_pipeline.listeners.config import (
+    DAEMON_FIELDS,
+    DaemonConfig,
+    DaemonConfigError,
+    HandlerSet,
+    select_handlers,
+)
 from lxera_pipeline.listeners.daemon import Daemon
-from lxera_pipeline.listeners.selection import HandlerSet, select_handlers
 from lxera_pipeline.log import get_logger
 from lxera_pipeline.settings import Settings
 
@@ -86,6 +91,29 @@ async def serve(config: DaemonConfig, handlers: HandlerSet, resources: Any) -> i
     return EXIT_OK
 
 
+async def serve_with_dashboard(
+    config: DaemonConfig, handlers: HandlerSet, resources: Any, settings: Settings
+) -> int:
+    """`serve`, with the dashboard beside the daemon (LXERA_DASHBOARD_IN_DAEMON); the daemon
+    owns the signals and the dashboard stops with it."""
+    from lxera_pipeline.dashboard.server import dashboard_running, url_of
+
+    host, port = settings.dashboard_host, settings.dashboard_port
+    async with dashboard_running(settings, config.dsn, host, port, embedded=True):
+        log.info("dashboard.serving", url=url_of(host, port))
+        return await serve(config, handlers, resources)
+
+
+def _check_dashboard_bind(settings: Settings) -> None:
+    if settings.dashboard_in_daemon:
+        from lxera_pipeline.dashboard.server import BindRefusedError, check_bind
+
+        try:
+            check_bind(settings.dashboard_host, settings)
+        except BindRefusedError as exc:
+            fail(str(exc), EXIT_USAGE)
+
+
 @click.command("run")
 @daemon_options
 def run_command(**options: Any) -> None:
@@ -101,6 +129,13 @@ def run_command(**options: Any) -> None:
         config = DaemonConfig.from_settings(settings, dsn)
     except (RegistryError, DsnError, DaemonConfigError) as exc:
         fail(str(exc), EXIT_USAGE)
+    _check_dashboard_bind(settings)
     resources = build_resources(settings)
-    code = anyio.run(serve, config, handlers, resources, backend_options=config.backend_options())
+    options = config.backend_options()
+    if settings.dashboard_in_daemon:
+        code = anyio.run(
+            serve_with_dashboard, config, handlers, resources, settings, backend_options=options
+        )
+    else:
+        code = anyio.run(serve, config, handlers, resources, backend_options=options)
     raise SystemExit(code)

@@ -14,7 +14,7 @@ from lxera_pipeline.data.vocabulary import (
     EnhancementType,
     PriorityLevel,
 )
-from lxera_pipeline.events.models import ContentStatus, EnhancementStatus
+from lxera_pipeline.events.statuses import ContentStatus, EnhancementStatus
 
 
 class ModuleContent(Row):

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from lxera_pipeline.data.row_base import JsonArray, JsonObject, Row
 from lxera_pipeline.data.vocabulary import AssetType, NarrationType, PresentationType, SessionType
-from lxera_pipeline.events.models import (
+from lxera_pipeline.events.statuses import (
     AssetStatus,
     NarrationStatus,
     PresentationStatus,

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from lxera_pipeline.data.row_base import JsonArray, JsonObject, Row
 from lxera_pipeline.data.vocabulary import ApprovalStatus
-from lxera_pipeline.events.models import PlanStatus, ResearchStatus
+from lxera_pipeline.events.statuses import PlanStatus, ResearchStatus
 
 
 class CoursePlan(Row):

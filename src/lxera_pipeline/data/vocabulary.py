@@ -9,7 +9,7 @@ integration test compares every set below with the CHECK constraint it mirrors.
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 SectionName = Literal[
     "introduction", "core_content", "practical_applications", "case_studies", "assessments"
@@ -29,7 +29,7 @@ PriorityLevel = Literal["critical", "high", "medium", "low"]
 PRIORITY_LEVELS: Final[tuple[PriorityLevel, ...]] = ("critical", "high", "medium", "low")
 
 ApprovalStatus = Literal["pending_review", "approved", "rejected"]
-APPROVAL_STATUSES: Final[tuple[ApprovalStatus, ...]] = ("pending_review", "approved", "rejected")
+APPROVAL_STATUSES: Final[tuple[ApprovalStatus, ...]] = get_args(ApprovalStatus)
 
 AssessmentMethodology = Literal["standard_5_dimensional", "enhanced_9_dimensional"]
 ASSESSMENT_METHODOLOGIES: Final[tuple[AssessmentMethodology, ...]] = (

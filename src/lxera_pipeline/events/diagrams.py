@@ -1,6 +1,6 @@
 """Render the state machines of `statuses.TRANSITIONS` as Mermaid or plain-text diagrams.
 
-The README embeds the Mermaid output; a test keeps the two identical.
+docs/architecture.md embeds the Mermaid output; a test keeps the two identical.
 """
 
 from __future__ import annotations

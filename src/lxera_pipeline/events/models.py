@@ -14,26 +14,17 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from lxera_pipeline.events import statuses as st
-
-PlanStatus = Literal["planning", "completed", "researching", "producing", "delivered", "failed"]
-ResearchStatus = Literal["started", "completed", "failed"]
-ContentStatus = Literal["draft", "quality_check", "revision", "approved", "published", "failed"]
-EnhancementStatus = Literal[
-    "started", "research_complete", "content_enhanced", "completed", "failed"
-]
-SessionStatus = Literal["started", "processing", "completed", "failed"]
-SessionStage = Literal[
-    "initialization",
-    "script_generation",
-    "slide_generation",
-    "audio_generation",
-    "video_assembly",
-    "uploading",
-    "completed",
-]
-AssetStatus = Literal["generated", "processed", "optimized", "failed"]
-PresentationStatus = Literal["draft", "generated", "exported", "published"]
-NarrationStatus = Literal["draft", "generated", "processed", "published"]
+from lxera_pipeline.events.statuses import (
+    AssetStatus,
+    ContentStatus,
+    EnhancementStatus,
+    NarrationStatus,
+    PlanStatus,
+    PresentationStatus,
+    ResearchStatus,
+    SessionStage,
+    SessionStatus,
+)
 
 
 class EventParseError(ValueError):
@@ -168,10 +159,3 @@ def parse_event(row: dict[str, Any]) -> StatusEvent:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise EventParseError(f"event {data.get('event_id')} does not parse: {problems}") from exc
-
-
-class WakeUp(BaseModel):
-    """The NOTIFY payload: ids only, a hint that work may be waiting."""
-
-    event_id: int
-    table: str

@@ -1,28 +1,27 @@
 """Status value sets and state machines of every workflow table.
 
 This module is the Python mirror of the CHECK constraints and `pipeline.transitions` rows that the
-migrations create; an integration test asserts both sides agree. The sets follow what the real
-system writes (wider than the seed document), see the README's "State machines" section.
+migrations create, and the one place a status is spelled in Python (the event models use its
+Literal types); an integration test asserts both sides agree. The sets follow what the real
+system writes (wider than the seed document); docs/architecture.md draws the state machines.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal, get_args
 
 NEW: Final = "new"  # pseudo-status: the row is being inserted
 
-PLAN_STATUSES: Final = ("planning", "completed", "researching", "producing", "delivered", "failed")
-RESEARCH_STATUSES: Final = ("started", "completed", "failed")
-CONTENT_STATUSES: Final = ("draft", "quality_check", "revision", "approved", "published", "failed")
-ENHANCEMENT_STATUSES: Final = (
-    "started",
-    "research_complete",
-    "content_enhanced",
-    "completed",
-    "failed",
-)
-SESSION_STATUSES: Final = ("started", "processing", "completed", "failed")
-SESSION_STAGES: Final = (
+# The status values of every workflow column, spelled once: the Literal types the event models
+# use, and the tuples derived from them (in the order the workflow goes through them).
+PlanStatus = Literal["planning", "completed", "researching", "producing", "delivered", "failed"]
+ResearchStatus = Literal["started", "completed", "failed"]
+ContentStatus = Literal["draft", "quality_check", "revision", "approved", "published", "failed"]
+EnhancementStatus = Literal[
+    "started", "research_complete", "content_enhanced", "completed", "failed"
+]
+SessionStatus = Literal["started", "processing", "completed", "failed"]
+SessionStage = Literal[
     "initialization",
     "script_generation",
     "slide_generation",
@@ -30,7 +29,17 @@ SESSION_STAGES: Final = (
     "video_assembly",
     "uploading",
     "completed",
-)
+]
+AssetStatus = Literal["generated", "processed", "optimized", "failed"]
+PresentationStatus = Literal["draft", "generated", "exported", "published"]
+NarrationStatus = Literal["draft", "generated", "processed", "published"]
+
+PLAN_STATUSES: Final[tuple[str, ...]] = get_args(PlanStatus)
+RESEARCH_STATUSES: Final[tuple[str, ...]] = get_args(ResearchStatus)
+CONTENT_STATUSES: Final[tuple[str, ...]] = get_args(ContentStatus)
+ENHANCEMENT_STATUSES: Final[tuple[str, ...]] = get_args(EnhancementStatus)
+SESSION_STATUSES: Final[tuple[str, ...]] = get_args(SessionStatus)
+SESSION_STAGES: Final[tuple[str, ...]] = get_args(SessionStage)
 STAGE_PROGRESS: Final[dict[str, int]] = {
     "initialization": 0,
     "script_generation": 10,
@@ -40,9 +49,9 @@ STAGE_PROGRESS: Final[dict[str, int]] = {
     "uploading": 85,
     "completed": 100,
 }
-ASSET_STATUSES: Final = ("generated", "processed", "optimized", "failed")
-PRESENTATION_STATUSES: Final = ("draft", "generated", "exported", "published")
-NARRATION_STATUSES: Final = ("draft", "generated", "processed", "published")
+ASSET_STATUSES: Final[tuple[str, ...]] = get_args(AssetStatus)
+PRESENTATION_STATUSES: Final[tuple[str, ...]] = get_args(PresentationStatus)
+NARRATION_STATUSES: Final[tuple[str, ...]] = get_args(NarrationStatus)
 
 # (from, to) pairs per (table, status column); "new" is the insert.
 TRANSITIONS: Final[dict[tuple[str, str], tuple[tuple[str, str], ...]]] = {
@@ -154,6 +163,18 @@ KEY_COLUMNS: Final[dict[str, str]] = {
     "mm_slide_presentations": "presentation_id",
     "mm_audio_narrations": "narration_id",
 }
+
+
+def _check_transitions() -> None:
+    """Every transition names statuses of its column's set (caught at import, not in production)."""
+    for key, pairs in TRANSITIONS.items():
+        allowed = {NEW, *STATUS_SETS[key]}
+        unknown = {status for pair in pairs for status in pair} - allowed
+        if unknown:
+            raise RuntimeError(f"{key}: transitions name unknown statuses {sorted(unknown)}")
+
+
+_check_transitions()
 
 
 def allowed_next(table: str, column: str, current: str | None) -> list[str]:

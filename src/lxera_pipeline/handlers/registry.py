@@ -28,7 +28,8 @@ from lxera_pipeline.handlers.context import HandlerContext
 
 HandlerFunc = Callable[[HandlerContext], Awaitable[None]]
 # Called in the dead-letter transaction (after the last attempt failed) with the connection, the
-# event and the error text, so a handler can record the failure on its entity (e.g. a session's
+# event and the tenant-safe message of the error (events.failures.tenant_message; the full error
+# stays in the dead letter), so a handler can record the failure on its entity (e.g. a session's
 # status 'failed' and error_details) atomically with the dead letter.
 DeadHook = Callable[[AsyncConnection[DictRow], StatusEvent, str], Awaitable[None]]
 BUILTIN_MODULES = ("lxera_pipeline.handlers.workflow",)

@@ -1,4 +1,5 @@
-"""The effective configuration of one daemon: settings resolved to the values it runs with."""
+"""What one daemon runs with: its settings resolved to values, and the handlers it knows and
+serves."""
 
 from __future__ import annotations
 
@@ -6,11 +7,19 @@ import importlib.util
 import os
 import secrets
 import socket
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 import psycopg.conninfo
 
 from lxera_pipeline.db.dsn import DsnError, check_listen_dsn
+from lxera_pipeline.handlers.registry import (
+    HandlerSpec,
+    Registry,
+    RegistryError,
+    load_builtin_handlers,
+    registry,
+)
 from lxera_pipeline.settings import Settings
 
 # Settings fields a daemon runs with; `run` exposes each as an option and logs it at start.
@@ -131,3 +140,36 @@ class DaemonConfig:
         values["prepare_threshold"] = self.prepare_threshold
         values["uvloop"] = bool(self.backend_options())
         return values
+
+
+@dataclass(frozen=True)
+class HandlerSet:
+    """``known``: every registered handler (their subscriptions are synced at start);
+    ``served``: the selected ones this daemon claims deliveries for."""
+
+    known: tuple[HandlerSpec, ...]
+    served: tuple[HandlerSpec, ...]
+
+    def __post_init__(self) -> None:
+        if not self.served:
+            raise RegistryError("no handler selected: a daemon must serve at least one handler")
+
+    @classmethod
+    def of(cls, served: Iterable[HandlerSpec], known: Iterable[HandlerSpec] = ()) -> HandlerSet:
+        served = tuple(served)
+        merged = {spec.name: spec for spec in (*known, *served)}
+        return cls(known=tuple(sorted(merged.values(), key=lambda s: s.name)), served=served)
+
+    def leases(self, default_seconds: float) -> dict[str, float]:
+        return {spec.name: spec.lease_seconds or default_seconds for spec in self.served}
+
+    def names(self) -> list[str]:
+        return [spec.name for spec in self.served]
+
+
+def select_handlers(selection: str, source: Registry = registry) -> HandlerSet:
+    """Import the built-in handlers, then resolve ``selection`` ('all', groups, dotted modules;
+    modules are imported); everything registered afterwards is known."""
+    load_builtin_handlers()
+    served = source.select(selection)
+    return HandlerSet.of(served, known=list(source))

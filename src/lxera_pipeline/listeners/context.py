@@ -1,9 +1,6 @@
-"""The daemon's :class:`~lxera_pipeline.handlers.context.HandlerContext` implementation.
-
-One :class:`DeliveryContext` per attempt. Others may build one too: a dry-run replay passes
-``dry_run=True`` (no fence, nothing completed, the transaction rolled back at the end) with a
-:class:`ClaimedDelivery` describing the event it replays.
-"""
+"""The daemon's :class:`~lxera_pipeline.handlers.context.HandlerContext` implementation: one
+:class:`DeliveryContext` per attempt, its connections and its one fenced transaction from the
+:class:`~lxera_pipeline.listeners.store.Store`."""
 
 from __future__ import annotations
 
@@ -16,31 +13,20 @@ from psycopg.rows import DictRow
 
 from lxera_pipeline.events.models import StatusEvent
 from lxera_pipeline.handlers.context import LostLease
-from lxera_pipeline.listeners.claimer import ClaimedDelivery
-from lxera_pipeline.listeners.connector import Pool
-from lxera_pipeline.listeners.fencing import AttemptFacts, FenceToken, fenced_transaction
+from lxera_pipeline.listeners.store import AttemptFacts, Delivery, Store
 
 
 class DeliveryContext:
     """What a handler gets for one attempt of one delivery."""
 
     def __init__(
-        self,
-        claim: ClaimedDelivery,
-        event: StatusEvent,
-        pool: Pool,
-        *,
-        worker_id: str,
-        resources: Any = None,
-        dry_run: bool = False,
+        self, delivery: Delivery, event: StatusEvent, store: Store, *, resources: Any = None
     ) -> None:
-        self._claim = claim
+        self._delivery = delivery
         self._event = event
-        self._pool = pool
+        self._store = store
         self._resources = resources
-        self.dry_run = dry_run
-        self.token = FenceToken(claim.delivery_id, claim.attempt, worker_id)
-        self.facts = AttemptFacts(event_id=claim.event_id, correlation_id=event.correlation_id)
+        self.facts = AttemptFacts(event_id=delivery.event_id, correlation_id=event.correlation_id)
         self.transaction_opened = False
         self.committed = False
         self.lost_lease = False
@@ -51,15 +37,15 @@ class DeliveryContext:
 
     @property
     def delivery_id(self) -> int:
-        return self._claim.delivery_id
+        return self._delivery.delivery_id
 
     @property
     def attempt(self) -> int:
-        return self._claim.attempt
+        return self._delivery.attempt
 
     @property
     def is_replay(self) -> bool:
-        return self._claim.is_replay
+        return self._delivery.is_replay
 
     @property
     def resources(self) -> Any:
@@ -67,7 +53,7 @@ class DeliveryContext:
 
     def connection(self) -> AbstractAsyncContextManager[AsyncConnection[DictRow]]:
         """A pooled autocommit connection for reads before the commit."""
-        return self._pool.connection()
+        return self._store.connection()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection[DictRow]]:
@@ -78,16 +64,13 @@ class DeliveryContext:
                 f"{self.delivery_id}: a handler commits exactly once"
             )
         self.transaction_opened = True
-        token = None if self.dry_run else self.token
         try:
-            async with fenced_transaction(
-                self._pool, token, self.facts, commit=not self.dry_run
-            ) as conn:
+            async with self._store.transaction(self._delivery.token, self.facts) as conn:
                 yield conn
         except LostLease:
             self.lost_lease = True
             raise
-        self.committed = not self.dry_run
+        self.committed = True
 
     def note(self, **detail: Any) -> None:
         """Add key/values to this attempt's audit row (``detail`` column)."""

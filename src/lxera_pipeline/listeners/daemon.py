@@ -1,4 +1,4 @@
-"""The daemon's lifecycle: one anyio task group with named tasks.
+"""The daemon: its parts wired together, and its lifecycle in one anyio task group.
 
 Start: open the worker pool, sync the subscriptions of every known handler, start the side tasks
 (signals, HTTP, heartbeat), then listen and claim. Stop (SIGTERM/SIGINT or ``request_stop``): stop
@@ -11,24 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
 from anyio.abc import TaskStatus
 
 from lxera_pipeline.handlers.sync import sync_subscriptions
-from lxera_pipeline.listeners.components import Components, build_components
-from lxera_pipeline.listeners.config import DaemonConfig
-from lxera_pipeline.listeners.connector import Connector
-from lxera_pipeline.listeners.progress import report_progress
-from lxera_pipeline.listeners.reconnect import ReconnectPolicy
-from lxera_pipeline.listeners.selection import HandlerSet
+from lxera_pipeline.listeners.attempt import Runner
+from lxera_pipeline.listeners.config import DaemonConfig, HandlerSet
+from lxera_pipeline.listeners.connection import BackoffPolicy, Connector
+from lxera_pipeline.listeners.health import DaemonMetrics, Health, HealthServer, report_progress
+from lxera_pipeline.listeners.listener import STOP, Listener, Probe, WakeSignal
 from lxera_pipeline.listeners.signals import SignalPolicy, StopSignal, watch_signals
-from lxera_pipeline.listeners.wake import STOP, WakeSignal
+from lxera_pipeline.listeners.store import DeliveryStore
+from lxera_pipeline.listeners.worker import Dispatcher, Heartbeat, Worker, WorkerPool
 from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
-LISTENER_STOP_SECONDS = 2.0  # the listener returns at once unless stuck connecting
+LISTENER_STOP_SECONDS = 2.0  # the claim loop returns at once unless stuck connecting
+PROBE_TIMEOUT_CEILING_SECONDS = 5.0
 
 
 class SideTaskFailed(RuntimeError):
@@ -48,6 +50,89 @@ def side_task(name: str) -> Iterator[None]:
         raise SideTaskFailed(name, exc) from exc
 
 
+@dataclass
+class Parts:
+    """The parts of one running daemon."""
+
+    connector: Connector
+    metrics: DaemonMetrics
+    store: DeliveryStore
+    dispatcher: Dispatcher
+    workers: WorkerPool
+    runner: Runner
+    listener: Listener
+    worker: Worker
+    heartbeat: Heartbeat
+    health: Health
+
+
+def worker_limit(config: DaemonConfig) -> int:
+    """Runner tasks: one per running handler, plus room for those whose handler returned and
+    that wait for their (batched, fsync-bound) completion while the next claims start."""
+    return 4 * config.concurrency + 64
+
+
+def build_parts(daemon: Daemon, connector: Connector, wake: WakeSignal, stop: StopSignal) -> Parts:
+    config, policy = daemon.config, daemon.policy
+    metrics = DaemonMetrics(config.worker_id)
+    store = DeliveryStore(
+        control=connector.control,
+        handler_pool=connector.pool,
+        worker_id=config.worker_id,
+        leases=daemon.handlers.leases(config.lease_seconds),
+        default_lease=config.lease_seconds,
+        retry=BackoffPolicy(
+            initial_seconds=config.retry_base_seconds, ceiling_seconds=config.retry_max_seconds
+        ),
+        policy=policy,
+        stop=stop.event,
+    )
+    workers = WorkerPool(lambda delivery: runner.run(delivery), max_workers=worker_limit(config))
+    dispatcher = Dispatcher(
+        store,
+        workers.submit,
+        anyio.CapacityLimiter(config.concurrency),
+        config.batch_size,
+        stop.is_set,
+        on_claimed=metrics.claimed.inc,
+        prefetch=config.prefetch,
+    )
+    runner = Runner(
+        store=store,
+        specs={spec.name: spec for spec in daemon.handlers.served},
+        release_capacity=dispatcher.release,
+        wake=wake,
+        metrics=metrics,
+        resources=daemon.resources,
+        observe_duration=dispatcher.observe,
+    )
+    probe_timeout = min(config.probe_seconds, PROBE_TIMEOUT_CEILING_SECONDS)
+    listener = Listener(
+        connector=connector,
+        wake=wake,
+        stop=stop.event,
+        policy=policy,
+        probe=Probe(config.worker_id, config.probe_seconds, probe_timeout),
+        handlers=store.handler_names,
+    )
+    worker = Worker(
+        listener=listener, dispatcher=dispatcher, stop=stop.event, poll_seconds=config.poll_seconds
+    )
+    heartbeat = Heartbeat(
+        connector,
+        store,
+        lambda: {**runner.in_flight, **dispatcher.queued},  # waiting claims hold leases too
+        config.heartbeat_seconds,
+        policy,
+    )
+    health = Health(metrics, store.ping, store.queue_stats, lambda: listener.alive)
+    metrics.track_in_flight(lambda: len(runner.in_flight))
+    metrics.track_listener(lambda: listener.alive)
+    return Parts(
+        connector, metrics, store, dispatcher, workers, runner, listener, worker, heartbeat, health
+    )
+
+
 class Daemon:
     """One daemon. ``await Daemon(config, handlers).run()``; in tests start it with
     ``await task_group.start(daemon.run)`` and stop it with :meth:`request_stop`."""
@@ -58,15 +143,15 @@ class Daemon:
         handlers: HandlerSet,
         *,
         resources: Any = None,
-        policy: ReconnectPolicy | None = None,
+        policy: BackoffPolicy | None = None,
     ) -> None:
         self.config = config
         self.handlers = handlers
         self.resources = resources
-        self.policy = policy or ReconnectPolicy(ceiling_seconds=config.reconnect_max_seconds)
+        self.policy = policy or BackoffPolicy(ceiling_seconds=config.reconnect_max_seconds)
         self.http_port: int | None = None
         self._stop: StopSignal | None = None
-        self._parts: Components | None = None
+        self._parts: Parts | None = None
 
     @property
     def stop(self) -> StopSignal:
@@ -75,7 +160,7 @@ class Daemon:
         return self._stop
 
     @property
-    def parts(self) -> Components:
+    def parts(self) -> Parts:
         if self._parts is None:
             raise RuntimeError("the daemon is not running")
         return self._parts
@@ -97,7 +182,7 @@ class Daemon:
                 synced = await sync_subscriptions(
                     conn, self.handlers.known, self.config.max_attempts
                 )
-            self._parts = build_components(self, connector, wake, self._stop)
+            self._parts = build_parts(self, connector, wake, self._stop)
             async with anyio.create_task_group() as group:
                 if install_signals:
                     await group.start(self._signals)
@@ -117,7 +202,11 @@ class Daemon:
 
     async def _http(self, *, task_status: TaskStatus[int]) -> None:
         with side_task("http"):
-            await self.parts.http(self.config).serve(task_status=task_status)
+            config, health = self.config, self.parts.health
+            server = HealthServer(
+                config.http_host, config.http_port or 0, health.ready, health.render
+            )
+            await server.serve(task_status=task_status)
 
     async def _heartbeat(self) -> None:
         with side_task("heartbeat"):
@@ -128,19 +217,19 @@ class Daemon:
             parts = self.parts
             await report_progress(lambda: parts.metrics.totals, lambda: len(parts.runner.in_flight))
 
-    async def _listen(self, done: anyio.Event) -> None:
+    async def _claim_loop(self, done: anyio.Event) -> None:
         try:
-            with side_task("listener"):
-                await self.parts.listener.serve()
+            with side_task("listener"):  # the claim loop and its LISTEN link
+                await self.parts.worker.run()
         finally:
             done.set()
 
-    async def _work(self, parts: Components) -> None:
+    async def _work(self, parts: Parts) -> None:
         async with anyio.create_task_group() as runners:
             parts.workers.attach(runners)
             listener_done = anyio.Event()
             async with anyio.create_task_group() as listening:
-                listening.start_soon(self._listen, listener_done, name="listener")
+                listening.start_soon(self._claim_loop, listener_done, name="listener")
                 await self.stop.wait()
                 grace_ends = anyio.current_time() + self.config.shutdown_grace_seconds
                 with anyio.move_on_after(LISTENER_STOP_SECONDS):
@@ -149,7 +238,7 @@ class Daemon:
             await self._drain(parts, grace_ends)
             runners.cancel_scope.cancel()
 
-    async def _drain(self, parts: Components, grace_ends: float) -> None:
+    async def _drain(self, parts: Parts, grace_ends: float) -> None:
         """In-flight handlers get until the grace (counted from the stop request) ends."""
         grace = self.config.shutdown_grace_seconds
         await parts.runner.release_unstarted(parts.dispatcher.take_queued())

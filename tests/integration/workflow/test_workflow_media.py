@@ -8,7 +8,6 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import anyio
 import pytest
@@ -28,6 +27,10 @@ def sessions(run: WorkflowRun) -> list[Row]:
         "select s.* from mm_multimedia_sessions s join cm_module_content c using (content_id) "
         "where c.plan_id = %(plan)s order by c.module_name"
     )
+
+
+def storage_kind(row: Row) -> str:
+    return "document" if row["asset_type"] == "script" else str(row["asset_type"])
 
 
 def assets(run: WorkflowRun, session: Row, kind: str | None = None) -> list[Row]:
@@ -83,9 +86,11 @@ def test_every_asset_row_describes_a_real_stored_file(workflow_run: WorkflowRun)
             assert row["mime_type"] == MIME.get(row["asset_type"], row["mime_type"])
             assert row["status"] == "processed"
             assert row["storage_bucket"] == "multimedia-assets"
-            stored = Path(unquote(urlparse(row["public_url"]).path))
+            assert row["public_url"] is None  # private storage: no public URL is recorded
+            folder, kind, _ = row["storage_path"].split("/", 2)
+            assert (folder, kind) == (str(session["company_id"]), storage_kind(row))
+            stored = workflow_run.settings.media_root / row["storage_bucket"] / row["storage_path"]
             assert stored.read_bytes() == path.read_bytes()
-            assert row["storage_path"].startswith(("slide/", "audio/", "video/", "document/"))
         slides = assets(workflow_run, session, "slide")
         assert [s["slide_number"] for s in slides] == list(range(1, len(slides) + 1))
         assert {s["section_name"] for s in slides} >= {"introduction", "core_content"}

@@ -7,8 +7,8 @@ from uuid import uuid4
 
 import pytest
 
-from lxera_pipeline.cli.demo_progress import ModuleProgress
-from lxera_pipeline.cli.demo_view import size
+from lxera_pipeline.cli.demo.progress import ModuleProgress
+from lxera_pipeline.cli.demo.view import size
 
 
 def progress(**fields: Any) -> ModuleProgress:

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from lxera_pipeline.data.media_models import MultimediaAsset
+from lxera_pipeline.events.failures import tenant_message
+from lxera_pipeline.generators.media.errors import UnsafePathError
+from lxera_pipeline.generators.media.files import confine
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.workflow.media_files import (
     MissingStageOutputError,
+    StageJob,
+    asset_files,
     asset_section,
     counters,
     file_asset,
@@ -97,11 +103,59 @@ def test_sections_and_storage_folders() -> None:
     ]
 
 
+def job(tmp_path: Path, assets: list[MultimediaAsset]) -> StageJob:
+    resources = build_resources(Settings(data_dir=tmp_path, storage_dir=tmp_path / "media"))
+    session: Any = SimpleNamespace(session_id=SESSION)
+    return StageJob(BareContext(), resources, session, assets, tmp_path / "unused")  # type: ignore[arg-type]
+
+
+SESSION = uuid4()
+
+
 def test_read_script_needs_exactly_one_script_asset(tmp_path: Path) -> None:
+    work = tmp_path / "media" / "work" / str(SESSION)
     with pytest.raises(MissingStageOutputError, match="expected one script asset, found 0"):
-        read_script([])
+        read_script(job(tmp_path, []))
     with pytest.raises(MissingStageOutputError, match="is missing"):
-        read_script([asset("script", tmp_path / "script.json")])
+        read_script(job(tmp_path, [asset("script", work / "script_generation" / "script.json")]))
+
+
+def _attacks(tmp_path: Path, work: Path) -> list[Path]:
+    """/proc/self/environ, a `..` walk out of the work directory, a symlink inside it pointing
+    out, and another session's work directory."""
+    outside = tmp_path / "secret.json"
+    outside.write_text('{"password": "hunter2"}')
+    link = work / "script_generation" / "script.json"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(outside)
+    other = work.parent / str(uuid4()) / "script.json"
+    other.parent.mkdir(parents=True)
+    other.write_text("{}")
+    return [Path("/proc/self/environ"), work / ".." / ".." / ".." / "secret.json", link, other]
+
+
+def test_paths_from_rows_must_stay_in_the_sessions_work_directory(tmp_path: Path) -> None:
+    work = tmp_path / "media" / "work" / str(SESSION)
+    for path in _attacks(tmp_path, work):
+        with pytest.raises(UnsafePathError) as caught:
+            read_script(job(tmp_path, [asset("script", path)]))
+        assert str(caught.value) == "file_path outside the session's work directory"
+        with pytest.raises(UnsafePathError):
+            asset_files([asset("slide", path)], work)
+    assert tenant_message(UnsafePathError(), stage="uploading") == (
+        "uploading: file_path outside the session's work directory"
+    )
+
+
+def test_confine_resolves_inside_paths_and_relative_ones(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "f.png").write_bytes(b"x")
+    assert confine(root / "a" / ".." / "a" / "f.png", root) == (root / "a" / "f.png").resolve()
+    assert confine("a/f.png", root) == (root / "a" / "f.png").resolve()
+    for bad in ("../x", "/etc/passwd", "a/\x00", str(root) + "-sibling/f"):
+        with pytest.raises(UnsafePathError):
+            confine(bad, root)
 
 
 class BareContext:
@@ -123,7 +177,7 @@ def test_resources_of_a_context_without_workflow_resources_is_a_clear_error(
 def test_a_dry_run_copy_records_storage_and_writes_into_its_scratch_directory(
     tmp_path: Path,
 ) -> None:
-    from lxera_pipeline.listeners.ops.recording import (
+    from lxera_pipeline.operate.recording import (
         Recorder,
         RecordingPort,
         RecordingStorage,

@@ -5,19 +5,20 @@
 -- Due pending deliveries plus expired leases (a takeover), oldest first, skipping rows another
 -- daemon holds. A delivery waits while an earlier delivery of its entity is running under a live
 -- lease, or pending (or lease-expired) for a handler this daemon or another running one serves:
--- every daemon holds a shared advisory lock (lock_key('handlers'), hashtext(handler)) per served handler (see
--- advertise_handlers), so a delivery of a handler nobody serves (a subscription left by an older
+-- every daemon holds a shared advisory lock (served_lock_class, hashtext(handler)) per served
+-- handler (db/locks.py; see advertise_handlers), so a delivery of a handler nobody serves (a subscription left by an older
 -- build) waits without freezing its entity's later events. (While the only daemon serving a
 -- handler reconnects its LISTEN connection, that handler's pending deliveries hold nothing back.)
 with live as (
-    select objid from pg_catalog.pg_locks
-     where locktype = 'advisory' and classid = pipeline.lock_key('handlers')::oid
-       and objsubid = 2 and granted
+    select objid from pg_locks
+     where locktype = 'advisory' and classid = %(served_lock_class)s::oid and objsubid = 2
+       and granted
 ), pending_due as (
     select d.delivery_id
       from pipeline.deliveries d
      where d.state = 'pending' and d.run_after <= now()
        and d.handler = any(%(handlers)s::text[])
+       and d.handler <> all (array(select handler from pipeline.paused_handlers))  -- paused
        and not exists (select 1 from pipeline.deliveries o
                         where o.entity_id = d.entity_id and o.event_id < d.event_id
                           and o.state in ('pending', 'running')
@@ -34,6 +35,7 @@ with live as (
       from pipeline.deliveries d
      where d.state = 'running' and d.lease_until < now()
        and d.handler = any(%(handlers)s::text[])
+       and d.handler <> all (array(select handler from pipeline.paused_handlers))  -- paused
        and not exists (select 1 from pipeline.deliveries o
                         where o.entity_id = d.entity_id and o.event_id < d.event_id
                           and o.state in ('pending', 'running')
@@ -148,79 +150,56 @@ select dn.delivery_id,
                   and o.state = 'pending') as successor
   from done dn;
 
--- name: fail_delivery
--- A failed attempt: back to pending after a delay, or dead once attempts reach max_attempts.
+-- name: end_delivery
+-- End an attempt that did not commit through its fenced transaction, fenced by its token, with
+-- its audit row, in one statement. %(outcome)s:
+-- 'failed': back to pending after %(delay_seconds)s, or 'dead' once attempts reach max_attempts;
+-- 'dead' / 'skipped': closed without running the handler (an unparseable event, a handler not
+--   registered here), %(error)s says why;
+-- 'released' (shutdown): pending at once; the attempt number stays (a fencing token is never
+--   reused) and one more attempt is granted, so a release does not count as a failure.
+-- No row: the token no longer holds.
 with target as (
-    select delivery_id, attempts >= max_attempts as exhausted
+    select delivery_id,
+           case when %(outcome)s::text = 'failed' and attempts >= max_attempts then 'dead'
+                else %(outcome)s::text end as outcome
       from pipeline.deliveries
      where delivery_id = %(delivery_id)s and state = 'running'
        and attempts = %(attempt)s and leased_by = %(worker)s
        for update
 ), changed as (
     update pipeline.deliveries d
-       set state = case when t.exhausted then 'dead' else 'pending' end,
-           run_after = case when t.exhausted then d.run_after
-                            else now() + make_interval(secs => %(delay_seconds)s) end,
-           finished_at = case when t.exhausted then now() end,
-           leased_by = case when t.exhausted then d.leased_by end,
+       set state = case when t.outcome in ('failed', 'released') then 'pending' else t.outcome end,
+           run_after = case t.outcome
+                           when 'failed' then now() + make_interval(secs => %(delay_seconds)s)
+                           when 'released' then now()
+                           else d.run_after end,
+           finished_at = case t.outcome
+                             when 'released' then d.finished_at
+                             when 'failed' then null
+                             else now() end,
+           leased_by = case when t.outcome in ('dead', 'skipped') then d.leased_by end,
            lease_until = null,
-           last_error = %(error)s
+           max_attempts = case when t.outcome = 'released' then least(d.max_attempts + 1, 100)
+                               else d.max_attempts end,
+           last_error = case when t.outcome = 'released' then d.last_error else %(error)s end
       from target t
      where d.delivery_id = t.delivery_id
- returning d.delivery_id, d.event_id, d.handler, d.attempts, d.is_replay, d.entity_id,
-           d.run_after, t.exhausted
+ returning d.delivery_id, d.event_id, d.handler, d.attempts, d.is_replay, d.entity_id, t.outcome
 ), audit as (
     insert into pipeline.audit_log
         (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
          correlation_id, started_at, duration_ms, error, traceback, detail)
-    select delivery_id, event_id, handler, attempts,
-           case when exhausted then 'dead' else 'failed' end, is_replay, %(worker)s, entity_id,
+    select delivery_id, event_id, handler, attempts, outcome, is_replay, %(worker)s, entity_id,
            %(correlation_id)s, %(started_at)s, %(duration_ms)s, %(error)s, %(traceback)s,
            %(detail)s
       from changed
 )
-select exhausted, run_after from changed;
-
--- name: finish_delivery
--- Close an attempt without running its handler: 'dead' (unparseable event) or 'skipped'
--- (handler not registered here), with the reason kept on the delivery and in the audit row.
-with changed as (
-    update pipeline.deliveries
-       set state = %(state)s, finished_at = now(), lease_until = null, last_error = %(reason)s
-     where delivery_id = %(delivery_id)s and state = 'running'
-       and attempts = %(attempt)s and leased_by = %(worker)s
- returning delivery_id, event_id, handler, attempts, is_replay, entity_id
-)
-insert into pipeline.audit_log
-    (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
-     correlation_id, started_at, duration_ms, error, detail)
-select delivery_id, event_id, handler, attempts, %(outcome)s, is_replay, %(worker)s, entity_id,
-       %(correlation_id)s, %(started_at)s, 0, %(reason)s, jsonb_build_object('reason', %(reason)s)
-  from changed
-returning audit_id;
-
--- name: release_delivery
--- Shutdown: hand an unfinished delivery back at once. The attempt number stays (a fencing token
--- is never reused); one more attempt is granted, so a release does not count as a failure.
-with released as (
-    update pipeline.deliveries
-       set state = 'pending', max_attempts = least(max_attempts + 1, 100), lease_until = null,
-           leased_by = null, run_after = now()
-     where delivery_id = %(delivery_id)s and state = 'running'
-       and attempts = %(attempt)s and leased_by = %(worker)s
- returning delivery_id, event_id, handler, is_replay, entity_id
-)
-insert into pipeline.audit_log
-    (delivery_id, event_id, handler, attempt, outcome, is_replay, worker, entity_id,
-     correlation_id, started_at, duration_ms, detail)
-select delivery_id, event_id, handler, %(attempt)s, 'released', is_replay, %(worker)s, entity_id,
-       %(correlation_id)s, %(started_at)s, %(duration_ms)s, %(detail)s
-  from released
-returning audit_id;
+select outcome from changed;
 
 -- name: release_deliveries
 -- Shutdown: hand back at once the deliveries claimed ahead that never started (same rules as
--- release_delivery, one statement for all of them). Returns the ids that were still ours.
+-- end_delivery's 'released', one statement for all of them). Returns the ids that were still ours.
 with input as (
     select *
       from unnest(%(ids)s::bigint[], %(attempts)s::int[], %(correlations)s::uuid[])
@@ -289,15 +268,15 @@ select count(*) as depth,
 
 -- name: advertise_handlers
 -- On the LISTEN connection, for its whole session: "a running daemon serves these handlers".
-select count(pg_advisory_lock_shared(pipeline.lock_key('handlers'), hashtext(h))) as advertised
+select count(pg_advisory_lock_shared(%(served_lock_class)s::int, hashtext(h))) as advertised
   from unnest(%(handlers)s::text[]) as h;
 
 -- name: unserved_pending
 -- Handlers with pending deliveries that no running daemon serves (they wait, and say so).
 with live as (
-    select objid from pg_catalog.pg_locks
-     where locktype = 'advisory' and classid = pipeline.lock_key('handlers')::oid
-       and objsubid = 2 and granted
+    select objid from pg_locks
+     where locktype = 'advisory' and classid = %(served_lock_class)s::oid and objsubid = 2
+       and granted
 )
 select handler, count(*) as pending, min(created_at) as oldest
   from pipeline.deliveries
@@ -347,8 +326,8 @@ select pipeline.route_events() as routed,
 
 -- name: route_served_events
 -- route_events as a daemon's claim sends it, in one pipeline with claim_deliveries (one implicit
--- transaction, so the claim sees what it routed; see Claimer). Naming the handlers this daemon
--- serves keeps the router from NOTIFYing for deliveries this daemon is about to claim itself.
+-- transaction, so the claim sees what it routed; see DeliveryStore.claim). Naming the handlers
+-- this daemon serves keeps the router from NOTIFYing for deliveries it is about to claim itself.
 select pipeline.route_events(%(handlers)s::text[]) as routed,
        set_config('synchronous_commit', 'off', true) as synchronous_commit;
 

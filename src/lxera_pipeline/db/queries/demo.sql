@@ -1,4 +1,4 @@
--- The demo's seed rows and its read-outs (lxera_pipeline.cli.demo_seed, demo_view).
+-- The demo's seed rows and its read-outs (lxera_pipeline.cli.demo.seed and .view).
 
 -- name: demo_insert_company
 insert into public.companies (name, domain, plan_type)

@@ -157,8 +157,7 @@ returning delivery_id
 -- The status trigger's rule: NOTIFY only while some listener is armed.
 select pg_notify('pipeline_events',
                  json_build_object('event_id', %(event_id)s::bigint, 'table', %(table)s::text)::text)
- where not pg_try_advisory_xact_lock_shared(pipeline.lock_key('pipeline'),
-                                         pipeline.lock_key('wake'))
+ where not pg_try_advisory_xact_lock_shared(%(pipeline_lock_class)s::int, %(wake_key)s::int)
 
 -- name: ops_dead_filter
 (%(handler)s::text is null or d.handler = %(handler)s)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lxera_pipeline.events.failures import TenantVisibleError
+
 
 class MediaError(Exception):
     """Base class of every media generator error."""
@@ -11,7 +13,7 @@ class MediaInputError(MediaError, ValueError):
     """The input given to a media generator is invalid (the message names what is wrong)."""
 
 
-class MissingExtraError(MediaError, RuntimeError):
+class MissingExtraError(MediaError, TenantVisibleError, RuntimeError):
     """An optional dependency is not installed; the message names the extra to install."""
 
     def __init__(self, module: str, extra: str, purpose: str) -> None:
@@ -33,3 +35,13 @@ class FfmpegError(MediaError):
 
 class StorageError(MediaError):
     """Storing an asset failed."""
+
+
+class UnsafePathError(MediaError, TenantVisibleError, ValueError):
+    """A path read from a row does not lie inside the directory it must stay in (after symlinks
+    are followed); nothing at that path is read."""
+
+    MESSAGE = "file_path outside the session's work directory"
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)

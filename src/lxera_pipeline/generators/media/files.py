@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from lxera_pipeline.generators.media.errors import UnsafePathError
+
 DECK_PDF = "deck.pdf"
 DECK_PPTX = "deck.pptx"
 DECK_HTML = "deck.html"
@@ -47,3 +49,21 @@ def write_atomic(target: Path, writer: Callable[[Path], object]) -> Path:
 
 def write_bytes_atomic(target: Path, data: bytes) -> Path:
     return write_atomic(target, lambda tmp: tmp.write_bytes(data))
+
+
+def confine(path: str | os.PathLike[str], root: Path) -> Path:
+    """``path`` with every symlink followed, if it lies inside ``root``; else UnsafePathError.
+
+    The one check for a path that came from a row before anything reads it: a relative path is
+    taken relative to ``root``, ``..`` segments and symlinks are resolved first, and the result
+    must be ``root`` itself or below it (``root`` is resolved the same way).
+    """
+    try:
+        base = root.resolve()
+        candidate = Path(path)
+        resolved = (candidate if candidate.is_absolute() else base / candidate).resolve()
+    except (OSError, RuntimeError, ValueError, TypeError):  # loops, NUL bytes, non-paths
+        raise UnsafePathError() from None
+    if not resolved.is_relative_to(base):
+        raise UnsafePathError()
+    return resolved

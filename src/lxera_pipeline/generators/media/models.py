@@ -99,11 +99,11 @@ class VideoResult(BaseModel):
 
 
 class StoredObject(BaseModel):
-    """Where an asset was stored and how to reach it."""
+    """Where an asset was stored, and its public URL when public URLs are switched on."""
 
     bucket: str
     path: str
-    public_url: str
+    public_url: str | None
     size: int
     content_type: str
 

@@ -64,10 +64,14 @@ class Storage(Protocol):
         content_type: str | None = None,
         *,
         stamp: datetime | None = None,
+        folder: str | None = None,
     ) -> StoredObject:
-        """Store a file at `{asset_type}/{section}/{stamp}_{filename}`, overwriting on retry.
+        """Store a file at `{folder}/{asset_type}/{section}/{stamp}_{filename}`, overwriting on
+        retry.
 
         `stamp` must be fixed per item (e.g. the session's start time), never `now()`, so a retry
         writes the same object; without it the key is `{asset_type}/{section}/{filename}`.
+        `folder` is the owning company's id (without it the key has no folder). `local_path` has
+        already been confined by the caller; the port reads it as given.
         """
         ...

@@ -1,18 +1,30 @@
 """Asset storage: object keys, content types, the local filesystem backend and `build_storage`.
 
-Keys follow `{asset_type}/{section}/{stamp}_{filename}`: the section and file name are slugged to
-`[A-Za-z0-9_.-]` (Supabase Storage rejects other characters) and the stamp is a compact UTC time
-such as 20261125T144500Z, fixed per item (e.g. the session's start) so retries overwrite.
+Keys follow `{folder}/{asset_type}/{section}/{stamp}_{filename}`: the folder is the owning
+company's id (the Storage policies confine each company to its own folder), the section and file
+name are slugged to `[A-Za-z0-9_.-]` (Supabase Storage rejects other characters) and the stamp is a
+compact UTC time such as 20261125T144500Z, fixed per item (e.g. the session's start) so retries
+overwrite.
+
+Stored objects are private unless ``storage_public_urls`` asks otherwise: no public URL is
+recorded, and a reader gets a signed URL that expires (``storage_signed_url_seconds``). The local
+backend signs its ``file://`` URLs with HMAC-SHA256 under ``storage_signing_key``
+(:func:`verify_local_url` checks one).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
 import shutil
+import time
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import anyio.to_thread
 
@@ -61,15 +73,21 @@ def compact_utc(stamp: datetime) -> str:
 
 
 def object_key(
-    asset_type: AssetType, section_name: str, filename: str, stamp: datetime | None = None
+    asset_type: AssetType,
+    section_name: str,
+    filename: str,
+    stamp: datetime | None = None,
+    *,
+    folder: str | None = None,
 ) -> str:
-    """The deterministic key of an asset inside its bucket."""
+    """The deterministic key of an asset inside its bucket (under ``folder`` when given)."""
     if asset_type not in STORED_ASSET_TYPES:
         raise MediaInputError(f"asset_type must be one of {STORED_ASSET_TYPES}, got {asset_type!r}")
     name = slug(filename, "filename")
     if stamp is not None:
         name = f"{compact_utc(stamp)}_{name}"
-    return f"{asset_type}/{slug(section_name, 'section name')}/{name}"
+    key = f"{asset_type}/{slug(section_name, 'section name')}/{name}"
+    return key if folder is None else f"{slug(folder, 'storage folder')}/{key}"
 
 
 def content_type_for(path: Path | str) -> str:
@@ -88,11 +106,26 @@ def check_local_file(local_path: Path) -> int:
 
 
 class LocalStorage:
-    """Storage in a local directory: `{root}/{bucket}/{key}`, public URL a file:// URI."""
+    """Storage in a local directory: `{root}/{bucket}/{key}`.
 
-    def __init__(self, root: Path, bucket: str = "multimedia-assets") -> None:
+    With ``public_urls`` the object's ``file://`` URI is recorded as its public URL; otherwise
+    nothing is, and :meth:`signed_url` gives the URI with an expiry and an HMAC-SHA256 signature
+    under ``signing_key`` (a random key per process when none is set)."""
+
+    def __init__(
+        self,
+        root: Path,
+        bucket: str = "multimedia-assets",
+        *,
+        public_urls: bool = False,
+        signed_url_seconds: int = 3600,
+        signing_key: bytes | None = None,
+    ) -> None:
         self._root = root
         self._bucket = slug(bucket, "bucket")
+        self._public_urls = public_urls
+        self._signed_url_seconds = signed_url_seconds
+        self._signing_key = signing_key or secrets.token_bytes(32)
 
     async def put(
         self,
@@ -103,19 +136,56 @@ class LocalStorage:
         content_type: str | None = None,
         *,
         stamp: datetime | None = None,
+        folder: str | None = None,
     ) -> StoredObject:
         size = check_local_file(local_path)
-        key = object_key(asset_type, section_name, filename, stamp)
-        target = self._root / self._bucket / key
+        key = object_key(asset_type, section_name, filename, stamp, folder=folder)
+        target = self._target(key)
         await anyio.to_thread.run_sync(_copy, local_path, target)
         log.info("storage.stored", backend="local", bucket=self._bucket, path=key, size=size)
         return StoredObject(
             bucket=self._bucket,
             path=key,
-            public_url=target.resolve().as_uri(),
+            public_url=target.resolve().as_uri() if self._public_urls else None,
             size=size,
             content_type=content_type or content_type_for(filename),
         )
+
+    async def signed_url(self, key: str, expires_in: int | None = None) -> str:
+        """A ``file://`` URL of the stored object that :func:`verify_local_url` accepts until it
+        expires (``expires_in`` seconds, by default the configured lifetime)."""
+        seconds = self._signed_url_seconds if expires_in is None else expires_in
+        expires = int(time.time()) + seconds
+        uri = self._target(key).resolve().as_uri()
+        query = urlencode(
+            {"expires": expires, "signature": _signature(self._signing_key, uri, expires)}
+        )
+        return f"{uri}?{query}"
+
+    def _target(self, key: str) -> Path:
+        return self._root / self._bucket / key
+
+
+def _signature(key: bytes, uri: str, expires: int) -> str:
+    return hmac.new(key, f"{uri}\n{expires}".encode(), hashlib.sha256).hexdigest()
+
+
+def verify_local_url(url: str, signing_key: bytes, now: float | None = None) -> Path:
+    """The stored file a local signed URL names, if its signature holds and it has not expired;
+    else MediaInputError."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    uri = parts._replace(query="").geturl()
+    try:
+        expires = int(query["expires"][0])
+        signature = query["signature"][0]
+    except (KeyError, IndexError, ValueError):
+        raise MediaInputError("the URL is not a signed storage URL") from None
+    if not hmac.compare_digest(signature, _signature(signing_key, uri, expires)):
+        raise MediaInputError("the storage URL's signature does not match")
+    if (time.time() if now is None else now) >= expires:
+        raise MediaInputError("the storage URL has expired")
+    return Path(parts.path)
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -125,7 +195,14 @@ def _copy(source: Path, target: Path) -> None:
 def build_storage(settings: Settings) -> Storage:
     """The Storage backend the settings choose ('local' or 'supabase')."""
     if settings.storage_backend == "local":
-        return LocalStorage(settings.media_root, settings.storage_bucket)
+        key = settings.storage_signing_key
+        return LocalStorage(
+            settings.media_root,
+            settings.storage_bucket,
+            public_urls=settings.storage_public_urls,
+            signed_url_seconds=settings.storage_signed_url_seconds,
+            signing_key=key.get_secret_value().encode() if key is not None else None,
+        )
     if settings.storage_backend == "supabase":
         from lxera_pipeline.generators.media.supabase_storage import SupabaseStorage
 

@@ -1,8 +1,10 @@
 """Supabase Storage backend through supabase-py's async client (the optional `supabase` extra).
 
-Uploads go to `{asset_type}/{section}/{stamp}_{filename}` in the bucket (default
+Uploads go to `{folder}/{asset_type}/{section}/{stamp}_{filename}` in the bucket (default
 `multimedia-assets`) with `x-upsert: "true"`, so a retried upload overwrites the same object. A
-missing bucket is created once, public, as the original system did.
+missing bucket is created once, private unless ``storage_public_urls`` is on; only then is the
+object's public URL recorded. :meth:`SupabaseStorage.signed_url` asks Storage for a URL that
+expires.
 """
 
 from __future__ import annotations
@@ -30,12 +32,23 @@ UPLOAD_TIMEOUT_SECONDS = 120
 
 
 class SupabaseStorage:
-    """Storage in a Supabase Storage bucket; `public_url` is the bucket's public object URL."""
+    """Storage in a Supabase Storage bucket; `public_url` is the bucket's public object URL when
+    ``public_urls`` is on, else None (the bucket is created private)."""
 
-    def __init__(self, url: str, key: str, bucket: str = "multimedia-assets") -> None:
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        bucket: str = "multimedia-assets",
+        *,
+        public_urls: bool = False,
+        signed_url_seconds: int = 3600,
+    ) -> None:
         self._url = url
         self._key = key
         self._bucket = bucket
+        self._public_urls = public_urls
+        self._signed_url_seconds = signed_url_seconds
         self._client: Any = None
         self._lock = anyio.Lock()
 
@@ -46,7 +59,13 @@ class SupabaseStorage:
                 "storage_backend 'supabase' needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY "
                 "(or SUPABASE_KEY) to be set"
             )
-        return cls(settings.supabase_url, settings.supabase_key, settings.storage_bucket)
+        return cls(
+            settings.supabase_url,
+            settings.supabase_key,
+            settings.storage_bucket,
+            public_urls=settings.storage_public_urls,
+            signed_url_seconds=settings.storage_signed_url_seconds,
+        )
 
     async def put(
         self,
@@ -57,18 +76,35 @@ class SupabaseStorage:
         content_type: str | None = None,
         *,
         stamp: datetime | None = None,
+        folder: str | None = None,
     ) -> StoredObject:
         size = check_local_file(local_path)
-        key = object_key(asset_type, section_name, filename, stamp)
+        key = object_key(asset_type, section_name, filename, stamp, folder=folder)
         mime = content_type or content_type_for(filename)
         data = await anyio.to_thread.run_sync(local_path.read_bytes)
         bucket = await self._bucket_api()
         await self._upload(bucket, key, data, mime)
-        public_url: str = await bucket.get_public_url(key)
+        public_url: str | None = None
+        if self._public_urls:
+            public_url = await bucket.get_public_url(key)
         log.info("storage.stored", backend="supabase", bucket=self._bucket, path=key, size=size)
         return StoredObject(
             bucket=self._bucket, path=key, public_url=public_url, size=size, content_type=mime
         )
+
+    async def signed_url(self, key: str, expires_in: int | None = None) -> str:
+        """A URL of the object that Storage honours for ``expires_in`` seconds (by default the
+        configured lifetime)."""
+        seconds = self._signed_url_seconds if expires_in is None else expires_in
+        bucket = await self._bucket_api()
+        try:
+            signed = await bucket.create_signed_url(key, seconds)
+        except _storage_api_error() as exc:
+            raise StorageError(f"signing {self._bucket}/{key} failed: {exc.to_dict()}") from exc
+        url = signed.get("signedURL") or signed.get("signedUrl")
+        if not url:
+            raise StorageError(f"Storage returned no signed URL for {self._bucket}/{key}")
+        return str(url)
 
     async def aclose(self) -> None:
         """Close the HTTP connections of the client, if one was created."""
@@ -97,8 +133,9 @@ class SupabaseStorage:
     async def _create_bucket(self) -> None:
         client = await self._get_client()
         try:
-            await client.storage.create_bucket(self._bucket, options={"public": True})
-            log.info("storage.bucket_created", bucket=self._bucket)
+            options = {"public": self._public_urls}
+            await client.storage.create_bucket(self._bucket, options=options)
+            log.info("storage.bucket_created", bucket=self._bucket, public=self._public_urls)
         except _storage_api_error() as exc:
             if str(exc.status) != "409":  # created meanwhile by another worker
                 raise

@@ -14,7 +14,8 @@ from lxera_pipeline.data.plans import get_course_plan
 from lxera_pipeline.data.workflow import employee_learner
 from lxera_pipeline.generators.types import Learner
 from lxera_pipeline.handlers.context import HandlerContext
-from lxera_pipeline.handlers.workflow.inputs import learner_from
+from lxera_pipeline.handlers.workflow.inputs import InputLimits, learner_from
+from lxera_pipeline.handlers.workflow.resources import resources_of
 from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
@@ -33,6 +34,11 @@ def stable_id(kind: str, *parts: object) -> UUID:
 
 def entity_id(ctx: HandlerContext) -> UUID:
     return ctx.event.entity_id
+
+
+def limits_of(ctx: HandlerContext) -> InputLimits:
+    """The input limits of the daemon's settings (LXERA_MAX_*)."""
+    return InputLimits.of(resources_of(ctx).settings)
 
 
 def skip(ctx: HandlerContext, reason: str) -> None:

@@ -14,11 +14,18 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from lxera_pipeline.data.content import get_module_content, set_content_status, update_sections
+from lxera_pipeline.data.failures import content_plan_id, fail_open_content, fail_open_plan
 from lxera_pipeline.data.workflow import lock_content
 from lxera_pipeline.events.models import StatusEvent
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import registry
-from lxera_pipeline.handlers.workflow.common import content_learner, entity_id, moved_on, skip
+from lxera_pipeline.handlers.workflow.common import (
+    content_learner,
+    entity_id,
+    limits_of,
+    moved_on,
+    skip,
+)
 from lxera_pipeline.handlers.workflow.inputs import content_module, content_research
 from lxera_pipeline.handlers.workflow.plans import settle_plan
 from lxera_pipeline.handlers.workflow.resources import resources_of
@@ -40,10 +47,17 @@ async def fail_approved_content(conn: AsyncConnection[Any], event: StatusEvent, 
 async def _fail_if(
     conn: AsyncConnection[Any], event: StatusEvent, error: str, statuses: tuple[str, ...]
 ) -> None:
-    content = await lock_content(conn, event.entity_id)
-    if content is not None and content.status in statuses:
-        reason = f"{event.transition} handling gave up: {error}"[:2000]
-        await set_content_status(conn, content.content_id, "failed", failure_reason=reason)
+    """Plain SQL on id and status: it works on a content row that does not parse."""
+    reason = f"{event.transition} handling gave up: {error}"
+    await fail_open_content(conn, event.entity_id, statuses, reason)
+
+
+async def fail_settling_plan(conn: AsyncConnection[Any], event: StatusEvent, error: str) -> None:
+    """on_dead hook: a plan that could not be settled after its module failed becomes 'failed'."""
+    plan_id = await content_plan_id(conn, event.entity_id)
+    if plan_id is not None:
+        reason = f"settling the plan after a failed module gave up: {error}"
+        await fail_open_plan(conn, plan_id, ("producing",), reason)
 
 
 @registry.handler(
@@ -67,8 +81,9 @@ async def write_content(ctx: HandlerContext) -> None:
         if content is None or content.status != "draft":
             return skip(ctx, moved_on(CONTENT, content_id, "draft", content))
         learner = await content_learner(conn, content)
-    module = content_module(content)
-    sections = await resources_of(ctx).writer.write(module, content_research(content), learner)
+    limits = limits_of(ctx)
+    module, research = content_module(content, limits), content_research(content, limits)
+    sections = await resources_of(ctx).writer.write(module, research, learner)
     async with ctx.transaction() as conn:
         locked = await lock_content(conn, content_id)
         if locked is None or locked.status != "draft":
@@ -78,13 +93,19 @@ async def write_content(ctx: HandlerContext) -> None:
         ctx.note(words=written.total_word_count)
 
 
-@registry.handler("content.settle_plan", table=CONTENT, transition="* -> failed", group="content")
+@registry.handler(
+    "content.settle_plan",
+    table=CONTENT,
+    transition="* -> failed",
+    group="content",
+    on_dead=fail_settling_plan,
+)
 async def settle_after_failure(ctx: HandlerContext) -> None:
     content_id = entity_id(ctx)
     async with ctx.connection() as conn:
-        content = await get_module_content(conn, content_id)
-    if content is None or content.plan_id is None:
+        plan_id = await content_plan_id(conn, content_id)  # ids only: the row may not parse
+    if plan_id is None:
         return skip(ctx, f"{CONTENT} {content_id} belongs to no plan")
     async with ctx.transaction() as conn:
-        outcome = await settle_plan(conn, content.plan_id)
+        outcome = await settle_plan(conn, plan_id)
         ctx.note(plan=outcome or "unchanged")

@@ -18,12 +18,13 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from lxera_pipeline.data.assessments import get_latest_assessment
-from lxera_pipeline.data.content import get_module_content, set_content_status
+from lxera_pipeline.data.content import get_module_content
 from lxera_pipeline.data.enhancements import (
     advance_enhancement_session,
     create_enhancement_session,
     get_enhancement_session,
 )
+from lxera_pipeline.data.failures import fail_open_content, fail_open_enhancement
 from lxera_pipeline.data.vocabulary import SECTION_NAMES
 from lxera_pipeline.data.workflow import lock_content, lock_enhancement, set_research_context
 from lxera_pipeline.events.models import StatusEvent
@@ -33,6 +34,7 @@ from lxera_pipeline.handlers.registry import registry
 from lxera_pipeline.handlers.workflow.common import (
     content_learner,
     entity_id,
+    limits_of,
     moved_on,
     skip,
     stable_id,
@@ -46,16 +48,12 @@ OPEN_STATUSES = ("started", "research_complete", "content_enhanced")
 
 
 async def fail_enhancement(conn: AsyncConnection[Any], event: StatusEvent, error: str) -> None:
-    """on_dead hook: the session and the content it was improving become 'failed'."""
-    session = await lock_enhancement(conn, event.entity_id)
-    if session is None:
-        return
-    if session.status in OPEN_STATUSES:
-        await advance_enhancement_session(conn, session.session_id, "failed", error_details=error)
-    content = await lock_content(conn, session.content_id)
-    if content is not None and content.status == "revision":
-        reason = f"enhancement {session.session_id} failed: {error}"[:2000]
-        await set_content_status(conn, content.content_id, "failed", failure_reason=reason)
+    """on_dead hook: the session and the content it was improving become 'failed' (plain SQL on
+    ids and statuses: it works on rows that do not parse)."""
+    _, content_id = await fail_open_enhancement(conn, event.entity_id, error)
+    if content_id is not None:
+        reason = f"enhancement {event.entity_id} failed: {error}"
+        await fail_open_content(conn, content_id, ("revision",), reason)
 
 
 @registry.handler(
@@ -98,10 +96,11 @@ async def research_again(ctx: HandlerContext) -> None:
         if session is None or content is None or session.status != "started":
             return skip(ctx, moved_on(ENHANCEMENTS, session_id, "started", session))
         learner = await content_learner(conn, content)
-    module = content_module(content)
+    limits = limits_of(ctx)
+    module = content_module(content, limits)
     request = CoursePlanInput(course_title=module.title, learner=learner, modules=[module])
     result = await resources_of(ctx).researcher.research(request)
-    known = content_research(content)
+    known = content_research(content, limits)
     fresh = result.findings.get(module.title) or known
     merged = merge_research(known, fresh)
     async with ctx.transaction() as conn:

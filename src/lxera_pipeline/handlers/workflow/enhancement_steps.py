@@ -17,7 +17,13 @@ from lxera_pipeline.data.workflow import lock_content, lock_enhancement, record_
 from lxera_pipeline.generators.types import SECTION_NAMES, SectionName
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import registry
-from lxera_pipeline.handlers.workflow.common import content_learner, entity_id, moved_on, skip
+from lxera_pipeline.handlers.workflow.common import (
+    content_learner,
+    entity_id,
+    limits_of,
+    moved_on,
+    skip,
+)
 from lxera_pipeline.handlers.workflow.enhancement import ENHANCEMENTS, fail_enhancement
 from lxera_pipeline.handlers.workflow.inputs import (
     assessment_report,
@@ -54,11 +60,12 @@ async def enhance(ctx: HandlerContext) -> None:
     wanted: list[SectionName] = [s for s in SECTION_NAMES if s in session.sections_to_enhance]
     report = assessment_report((chosen or assessments)[-1])
     report = report.model_copy(update={"sections_needing_work": wanted})
+    limits = limits_of(ctx)
     improved = await resources_of(ctx).enhancer.enhance(
-        content_module(content),
-        content_sections(content),
+        content_module(content, limits),
+        content_sections(content, limits),
         report,
-        content_research(content),
+        content_research(content, limits),
         learner,
     )
     async with ctx.transaction() as conn:

@@ -2,9 +2,10 @@
 
 - video: the slide images timed to the narration segments, with the master track, into
   ``<module>.mp4``; its duration, codecs and size are read back from the file.
-- uploading: each asset goes to the storage port under a key fixed per (session, file), so a
-  retry overwrites; the bucket, path and public URL are recorded and the asset becomes
-  'processed'; the presentation becomes 'exported' and the narration 'processed'.
+- uploading: each asset goes to the storage port under its company's folder and a key fixed per
+  (session, file), so a retry overwrites; the bucket and path (and the public URL, only when
+  public URLs are switched on) are recorded and the asset becomes 'processed'; the presentation
+  becomes 'exported' and the narration 'processed'.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from lxera_pipeline.data.deliverables import (
 from lxera_pipeline.data.media_models import MultimediaAsset
 from lxera_pipeline.data.vocabulary import WHOLE_MODULE
 from lxera_pipeline.generators.media.models import StoredObject
+from lxera_pipeline.generators.media.storage import content_type_for
 from lxera_pipeline.handlers.workflow.media_files import (
     MissingStageOutputError,
     Record,
     StageJob,
-    check_files,
+    asset_files,
     file_asset,
     narration_of,
     slide_deck,
@@ -48,9 +50,8 @@ async def video_stage(job: StageJob) -> Record:
     master = by_id.get(narrations[0].master_audio_id) if narrations[0].master_audio_id else None
     if master is None:
         raise MissingStageOutputError(f"narration {narrations[0].narration_id} has no master")
-    deck = slide_deck(job.session, job.assets)
-    check_files([a for a in job.assets if a.asset_type == "slide"] + [master])
-    narration = narration_of(narrations[0], master)
+    deck = slide_deck(job)
+    narration = narration_of(narrations[0], master, job.work_dir)
     path = job.directory / video_filename(job.session)
     video = job.resources.video
     result = await video.assemble(deck, narration, path)
@@ -81,21 +82,28 @@ async def video_stage(job: StageJob) -> Record:
     return record
 
 
-async def _store(job: StageJob, asset: MultimediaAsset) -> StoredObject:
+async def _store(job: StageJob, asset: MultimediaAsset, path: Path) -> StoredObject:
     return await job.resources.storage.put(
-        Path(asset.file_path),
+        path,
         storage_type(asset.asset_type),
         asset.section_name or WHOLE_MODULE,
-        f"{job.session.session_id}_{asset.asset_name}",
-        asset.mime_type,
+        f"{job.session.session_id}_{path.name}",
+        content_type_for(path),
         stamp=job.session.started_at,
+        folder=str(job.session.company_id),
     )
 
 
 async def upload_stage(job: StageJob) -> Record:
-    """Store every asset of the session; record where each one went."""
-    check_files(job.assets)
-    stored = [(asset, await _store(job, asset)) for asset in job.assets]
+    """Store every asset of the session under its company's folder; record where each one went.
+
+    Every file is confined to the session's work directory before the first upload, and its
+    name and MIME type come from the resolved file, not from the row."""
+    paths = asset_files(job.assets, job.work_dir)
+    stored = [
+        (asset, await _store(job, asset, path))
+        for asset, path in zip(job.assets, paths, strict=True)
+    ]
 
     async def record(conn: AsyncConnection[Any]) -> None:
         for asset, where in stored:

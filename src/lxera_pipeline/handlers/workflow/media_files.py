@@ -5,6 +5,11 @@ Every stage writes under ``<media_root>/work/<session_id>/<stage>/`` with fixed 
 (script.json, slide_NNN.png, deck.pdf, narration_NNN.wav, <module>.mp4), so a retried stage
 overwrites its own files, and the asset rows are upserted on (session_id, file_path) only after
 the files exist: no row ever points at a missing file.
+
+A path read back from a row is never trusted: :func:`local_file` resolves it (symlinks followed)
+and refuses it unless it lies inside the session's work directory
+(:func:`~lxera_pipeline.generators.media.files.confine`), before anything reads the file or hands
+it to the slide exporter, ffmpeg or the storage port.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
+from uuid import UUID
 
 from psycopg import AsyncConnection
 
@@ -20,7 +26,7 @@ from lxera_pipeline.data.assets import NewAsset
 from lxera_pipeline.data.media_models import AudioNarration, MultimediaAsset, MultimediaSession
 from lxera_pipeline.data.vocabulary import SECTION_NAMES, WHOLE_MODULE
 from lxera_pipeline.generators.media.errors import MediaInputError
-from lxera_pipeline.generators.media.files import write_atomic
+from lxera_pipeline.generators.media.files import confine, write_atomic
 from lxera_pipeline.generators.media.models import (
     AssetType,
     Narration,
@@ -52,6 +58,11 @@ class StageJob:
     assets: list[MultimediaAsset]
     directory: Path
 
+    @property
+    def work_dir(self) -> Path:
+        """The session's work directory: every file a stage reads must lie inside it."""
+        return session_dir(self.resources, self.session.session_id)
+
 
 StageWork = Callable[[StageJob], Awaitable[Record]]
 
@@ -60,8 +71,18 @@ class MissingStageOutputError(RuntimeError):
     """A stage needs a file or row an earlier stage should have made, and it is not there."""
 
 
-def stage_dir(resources: Resources, session_id: object, stage: str) -> Path:
-    return resources.work_root / str(session_id) / stage
+def session_dir(resources: Resources, session_id: UUID) -> Path:
+    """``<media_root>/work/<session_id>``: derived from the session id, never read from a row."""
+    return resources.work_root / str(UUID(str(session_id)))
+
+
+def stage_dir(resources: Resources, session_id: UUID, stage: str) -> Path:
+    return session_dir(resources, session_id) / stage
+
+
+def local_file(path: str | Path, work_dir: Path) -> Path:
+    """A file named by a row, resolved and confined to the session's work directory."""
+    return confine(path, work_dir)
 
 
 def video_filename(session: MultimediaSession) -> str:
@@ -105,35 +126,39 @@ def only(assets: list[MultimediaAsset], asset_type: str, what: str) -> Multimedi
     return found[0]
 
 
-def read_script(assets: list[MultimediaAsset]) -> Script:
+def read_script(job: StageJob) -> Script:
     """The script the script stage stored (its 'script' asset's file)."""
-    path = Path(only(assets, "script", "script").file_path)
+    path = local_file(only(job.assets, "script", "script").file_path, job.work_dir)
     if not path.is_file():
         raise MissingStageOutputError(f"the script file {path} is missing")
     return Script.model_validate_json(path.read_text("utf-8"))
 
 
-def slide_deck(session: MultimediaSession, assets: list[MultimediaAsset]) -> SlideDeck:
-    """The rendered slides, in slide order, from the slide assets."""
+def slide_deck(job: StageJob) -> SlideDeck:
+    """The rendered slides, in slide order, from the slide assets (files confined and present)."""
     slides = sorted(
-        (a for a in assets if a.asset_type == "slide"), key=lambda a: a.slide_number or 0
+        (a for a in job.assets if a.asset_type == "slide"), key=lambda a: a.slide_number or 0
     )
     if not slides:
-        raise MissingStageOutputError(f"session {session.session_id} has no slide assets")
+        raise MissingStageOutputError(f"session {job.session.session_id} has no slide assets")
+    paths = asset_files(slides, job.work_dir)
     rendered = [
-        RenderedSlide(
-            slide_number=a.slide_number or 1, path=Path(a.file_path), width=WIDTH, height=HEIGHT
-        )
-        for a in slides
+        RenderedSlide(slide_number=a.slide_number or 1, path=path, width=WIDTH, height=HEIGHT)
+        for a, path in zip(slides, paths, strict=True)
     ]
     return SlideDeck(
-        module_title=session.module_name, output_dir=rendered[0].path.parent, slides=rendered
+        module_title=job.session.module_name, output_dir=rendered[0].path.parent, slides=rendered
     )
 
 
-def narration_of(row: AudioNarration, master: MultimediaAsset) -> Narration:
-    """The narration as the audio stage recorded it (segments, timings, voice, master file)."""
+def narration_of(row: AudioNarration, master: MultimediaAsset, work_dir: Path) -> Narration:
+    """The narration as the audio stage recorded it (segments, timings, voice, master file);
+    the master and every segment path are confined to the session's work directory."""
     segments = [NarrationSegment.model_validate(item) for item in row.audio_segments]
+    segments = [
+        segment.model_copy(update={"path": local_file(segment.path, work_dir)})
+        for segment in segments
+    ]
     if not segments:
         raise MissingStageOutputError(f"narration {row.narration_id} has no segments")
     voice = row.voice_config
@@ -141,7 +166,7 @@ def narration_of(row: AudioNarration, master: MultimediaAsset) -> Narration:
         engine=str(voice.get("engine", "unknown")),
         voice=VoiceSettings(voice=str(voice.get("voice", "default")), speed=voice.get("speed", 1)),
         sample_rate=int(voice.get("sample_rate", 0)),
-        master_path=Path(master.file_path),
+        master_path=asset_files([master], work_dir)[0],
         total_duration_seconds=float(row.total_duration_seconds),
         segments=segments,
     )
@@ -165,8 +190,11 @@ def counters(assets: list[MultimediaAsset]) -> SessionCounters:
     }
 
 
-def check_files(assets: list[MultimediaAsset]) -> None:
-    """Refuse to go on when an asset row points at a file that is gone."""
-    missing = [a.file_path for a in assets if not Path(a.file_path).is_file()]
+def asset_files(assets: list[MultimediaAsset], work_dir: Path) -> list[Path]:
+    """The assets' files, resolved and confined to the session's work directory (every one is
+    checked before any is used), in the order given; refused when one is gone."""
+    paths = [local_file(asset.file_path, work_dir) for asset in assets]
+    missing = [str(path) for path in paths if not path.is_file()]
     if missing:
         raise MediaInputError(f"asset files are missing: {', '.join(missing[:5])}")
+    return paths

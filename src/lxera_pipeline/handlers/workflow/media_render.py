@@ -18,7 +18,11 @@ from lxera_pipeline.generators.media.models import Narration, SlideDeck
 from lxera_pipeline.generators.media.theme import HEIGHT, WIDTH
 from lxera_pipeline.generators.types import Script
 from lxera_pipeline.handlers.workflow.common import content_learner
-from lxera_pipeline.handlers.workflow.inputs import content_module, content_sections
+from lxera_pipeline.handlers.workflow.inputs import (
+    InputLimits,
+    content_module,
+    content_sections,
+)
 from lxera_pipeline.handlers.workflow.media_files import (
     MissingStageOutputError,
     Record,
@@ -37,9 +41,10 @@ async def script_stage(job: StageJob) -> Record:
         if content is None:
             raise MissingStageOutputError(f"content {job.session.content_id} is gone")
         learner = await content_learner(conn, content)
-    seconds = job.resources.settings.narration_seconds_per_module
+    settings = job.resources.settings
+    seconds, limits = settings.narration_seconds_per_module, InputLimits.of(settings)
     script = await job.resources.script_writer.write_script(
-        content_module(content), content_sections(content), learner, seconds
+        content_module(content, limits), content_sections(content, limits), learner, seconds
     )
     words = len(script.full_text.split())
     asset = file_asset(
@@ -75,7 +80,7 @@ def slide_assets(script: Script, deck: SlideDeck) -> list[NewAsset]:
 
 async def slides_stage(job: StageJob) -> Record:
     """Slide PNGs plus deck.pdf / deck.pptx / deck.html; the presentation lists them."""
-    script = read_script(job.assets)
+    script = read_script(job)
     deck = await job.resources.slides.render(script, job.directory)
     exports = await job.resources.slides.export(deck, script)
     slides = slide_assets(script, deck)
@@ -140,7 +145,7 @@ def narration_assets(script: Script, narration: Narration) -> list[NewAsset]:
 
 async def narration_stage(job: StageJob) -> Record:
     """One WAV per slide and the master WAV; the narration row holds segments and timings."""
-    script = read_script(job.assets)
+    script = read_script(job)
     narration = await job.resources.narrator.narrate(script, job.directory)
     assets = narration_assets(script, narration)
 

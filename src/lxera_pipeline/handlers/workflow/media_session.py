@@ -19,6 +19,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from lxera_pipeline.data.content import set_content_status
+from lxera_pipeline.data.failures import fail_open_session
 from lxera_pipeline.data.multimedia import create_multimedia_session, update_session_status
 from lxera_pipeline.data.vocabulary import WHOLE_MODULE
 from lxera_pipeline.data.workflow import lock_content, lock_session
@@ -35,11 +36,9 @@ MEDIA_ATTEMPTS = 3
 
 
 async def fail_session(conn: AsyncConnection[Any], event: StatusEvent, error: str) -> None:
-    """on_dead hook: the session becomes 'failed' with the error in error_details."""
-    session = await lock_session(conn, event.entity_id)
-    if session is not None and session.status in ("started", "processing"):
-        detail = f"{session.current_stage}: {error}"[:4000]
-        await update_session_status(conn, session.session_id, status="failed", error_details=detail)
+    """on_dead hook: the session becomes 'failed' with the stage and the error in error_details
+    (plain SQL on id and status: a session row that does not parse is still marked failed)."""
+    await fail_open_session(conn, event.entity_id, error)
 
 
 def generation_config(resources: Resources) -> dict[str, Any]:

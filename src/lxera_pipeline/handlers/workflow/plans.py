@@ -2,7 +2,9 @@
 
 - ``plan.start_research`` (cm_course_plans ``* -> completed``): creates the plan's
   cm_research_results row ('started') and moves the plan to 'researching'. A course_structure
-  without usable modules fails the plan at once, with the reason in error_message.
+  without usable modules, or over an input limit (LXERA_MAX_MODULES_PER_PLAN, _TITLE_CHARS,
+  _TEXT_CHARS, _JSON_BYTES), fails the plan at once with the reason in error_message and
+  creates nothing.
 - :func:`settle_plan` (called when a module is published or fails): once every module of the plan
   is published or failed the plan becomes 'delivered' ('failed' when no module was published).
 """
@@ -14,25 +16,48 @@ from uuid import UUID
 
 from psycopg import AsyncConnection
 
+from lxera_pipeline.data.failures import fail_open_plan, plan_status_for_update
 from lxera_pipeline.data.plans import get_course_plan, set_plan_status
 from lxera_pipeline.data.research import create_research_result
 from lxera_pipeline.data.workflow import lock_plan, plan_outcome
+from lxera_pipeline.events.failures import tenant_message
 from lxera_pipeline.events.models import StatusEvent
+from lxera_pipeline.generators.types import ModuleSpec
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import registry
-from lxera_pipeline.handlers.workflow.common import entity_id, moved_on, skip, stable_id
-from lxera_pipeline.handlers.workflow.inputs import CourseStructureError, plan_modules
+from lxera_pipeline.handlers.workflow.common import (
+    entity_id,
+    limits_of,
+    moved_on,
+    skip,
+    stable_id,
+)
+from lxera_pipeline.handlers.workflow.inputs import (
+    CourseStructureError,
+    InputLimits,
+    plan_modules,
+)
 from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
 PLANS = "cm_course_plans"
 
 
+OPEN_STATUSES = ("completed", "researching", "producing")
+
+
 async def fail_plan(conn: AsyncConnection[Any], event: StatusEvent, error: str) -> None:
-    """on_dead hook: a plan whose step ran out of attempts becomes 'failed' with the reason."""
-    plan = await lock_plan(conn, event.entity_id)
-    if plan is not None and plan.status in ("completed", "researching", "producing"):
-        await set_plan_status(conn, plan.plan_id, "failed", error_message=error[:2000])
+    """on_dead hook: a plan whose step ran out of attempts becomes 'failed' with the reason
+    (plain SQL on id and status: it works on a plan row that does not parse)."""
+    await fail_open_plan(conn, event.entity_id, OPEN_STATUSES, error)
+
+
+def course_modules(
+    course_title: str | None, course_structure: object, limits: InputLimits
+) -> list[ModuleSpec]:
+    """A plan's modules after every input check (title, modules, sizes)."""
+    limits.title("course_title", course_title or "")
+    return plan_modules(course_structure, limits)
 
 
 @registry.handler(
@@ -49,9 +74,10 @@ async def start_research(ctx: HandlerContext) -> None:
     if plan is None:
         return skip(ctx, moved_on(PLANS, plan_id, "completed", None))
     try:
-        modules, problem = plan_modules(plan.course_structure), None
+        modules = course_modules(plan.course_title, plan.course_structure, limits_of(ctx))
+        problem = None
     except CourseStructureError as exc:
-        modules, problem = [], str(exc)
+        modules, problem = [], tenant_message(exc)
     async with ctx.transaction() as conn:
         locked = await lock_plan(conn, plan_id)
         if locked is None or locked.status != "completed":
@@ -75,15 +101,14 @@ async def settle_plan(conn: AsyncConnection[Any], plan_id: UUID | None) -> str |
     """
     if plan_id is None:
         return None
-    plan = await lock_plan(conn, plan_id)
-    if plan is None or plan.status != "producing":
+    if await plan_status_for_update(conn, plan_id) != "producing":
         return None
     outcome = await plan_outcome(conn, plan_id)
     if not outcome.settled:
         return None
     if outcome.published == 0:
         reason = f"all {outcome.total} modules failed their quality gate or production"
-        await set_plan_status(conn, plan_id, "failed", error_message=reason)
+        await fail_open_plan(conn, plan_id, ("producing",), reason)
         return "failed"
     await set_plan_status(conn, plan_id, "delivered")
     log.info("plan.delivered", plan_id=str(plan_id), published=outcome.published)

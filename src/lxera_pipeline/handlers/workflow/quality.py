@@ -30,7 +30,13 @@ from lxera_pipeline.generators.text.quality import passes, threshold_for
 from lxera_pipeline.generators.types import Priority, QualityReport
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import registry
-from lxera_pipeline.handlers.workflow.common import content_learner, entity_id, moved_on, skip
+from lxera_pipeline.handlers.workflow.common import (
+    content_learner,
+    entity_id,
+    limits_of,
+    moved_on,
+    skip,
+)
 from lxera_pipeline.handlers.workflow.content import CONTENT, fail_content
 from lxera_pipeline.handlers.workflow.inputs import content_module, content_sections
 from lxera_pipeline.handlers.workflow.resources import resources_of
@@ -75,9 +81,11 @@ async def assess(ctx: HandlerContext, content: ModuleContent) -> Assessed:
     resources = resources_of(ctx)
     async with ctx.connection() as conn:
         learner = await content_learner(conn, content)
-    module, priority = content_module(content), content.priority_level
+    limits = limits_of(ctx)
+    module, priority = content_module(content, limits), content.priority_level
+    sections = content_sections(content, limits)
     started = time.perf_counter()
-    report = await resources.assessor.assess(content_sections(content), module, learner, priority)
+    report = await resources.assessor.assess(sections, module, learner, priority)
     limit = resources.settings.max_enhancement_attempts
     context = {
         "module": module.title,

@@ -6,6 +6,9 @@
 - ``research.create_modules`` (``started -> completed``): one cm_module_content row ('draft') per
   module of the plan's course_structure, for the plan's company, with the module spec, its
   findings and its priority; the plan moves to 'producing'.
+
+Both read the plan's course_structure again (a company admin may have changed it meanwhile): one
+that no longer passes the input checks fails the research and the plan at once, creating nothing.
 """
 
 from __future__ import annotations
@@ -16,45 +19,55 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from lxera_pipeline.data.content import create_module_content
+from lxera_pipeline.data.failures import fail_open_plan, fail_open_research
 from lxera_pipeline.data.plan_models import CoursePlan
 from lxera_pipeline.data.plans import get_course_plan, set_plan_status
 from lxera_pipeline.data.research import (
     complete_research_result,
-    fail_research_result,
     get_research_result,
 )
 from lxera_pipeline.data.workflow import lock_plan, lock_research
+from lxera_pipeline.events.failures import tenant_message
 from lxera_pipeline.events.models import StatusEvent
-from lxera_pipeline.generators.types import CoursePlanInput, ResearchResult
+from lxera_pipeline.generators.types import CoursePlanInput, ModuleSpec, ResearchResult
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import registry
 from lxera_pipeline.handlers.workflow.common import (
     entity_id,
+    limits_of,
     moved_on,
     plan_learner,
     skip,
     stable_id,
 )
-from lxera_pipeline.handlers.workflow.inputs import gap_names, plan_modules
+from lxera_pipeline.handlers.workflow.inputs import CourseStructureError, gap_names
+from lxera_pipeline.handlers.workflow.plans import course_modules
 from lxera_pipeline.handlers.workflow.resources import resources_of
 
 RESEARCH = "cm_research_results"
 
 
 async def fail_research(conn: AsyncConnection[Any], event: StatusEvent, error: str) -> None:
-    """on_dead hook: the research (if still running) and its plan become 'failed'."""
-    research = await lock_research(conn, event.entity_id)
-    if research is None:
-        return
-    if research.status == "started":
-        await fail_research_result(conn, research.research_id, error[:2000])
-    plan = await lock_plan(conn, research.plan_id)
-    if plan is not None and plan.status == "researching":
-        await set_plan_status(conn, plan.plan_id, "failed", error_message=error[:2000])
+    """on_dead hook: the research (if still running) and its plan become 'failed' (plain SQL on
+    ids and statuses: it works on rows that do not parse)."""
+    _, plan_id = await fail_open_research(conn, event.entity_id, error)
+    if plan_id is not None:
+        await fail_open_plan(conn, plan_id, ("researching",), error)
 
 
-async def plan_input(conn: AsyncConnection[Any], plan: CoursePlan) -> CoursePlanInput:
-    modules = plan_modules(plan.course_structure)
+async def _refuse_plan(ctx: HandlerContext, plan: CoursePlan, exc: CourseStructureError) -> None:
+    """The plan no longer passes the input checks: research and plan fail now, nothing more is
+    created (retrying would only find the same problem)."""
+    reason = tenant_message(exc)
+    async with ctx.transaction() as conn:
+        await fail_open_research(conn, entity_id(ctx), reason)
+        await fail_open_plan(conn, plan.plan_id, ("researching",), reason)
+    ctx.note(failed=reason)
+
+
+async def plan_input(
+    conn: AsyncConnection[Any], plan: CoursePlan, modules: list[ModuleSpec]
+) -> CoursePlanInput:
     return CoursePlanInput(
         course_title=plan.course_title or modules[0].title,
         learner=await plan_learner(conn, plan),
@@ -99,7 +112,11 @@ async def run_research(ctx: HandlerContext) -> None:
         plan = None if research is None else await get_course_plan(conn, research.plan_id)
         if research is None or plan is None or research.status != "started":
             return skip(ctx, moved_on(RESEARCH, research_id, "started", research))
-        request = await plan_input(conn, plan)
+        try:
+            modules = course_modules(plan.course_title, plan.course_structure, limits_of(ctx))
+        except CourseStructureError as exc:
+            return await _refuse_plan(ctx, plan, exc)
+        request = await plan_input(conn, plan, modules)
     started = time.perf_counter()
     result = await resources_of(ctx).researcher.research(request)
     ctx.note(modules=len(result.findings), seconds=round(time.perf_counter() - started, 3))
@@ -124,7 +141,10 @@ async def create_modules(ctx: HandlerContext) -> None:
         plan = None if research is None else await get_course_plan(conn, research.plan_id)
     if research is None or plan is None:
         return skip(ctx, f"{RESEARCH} {research_id} or its plan is gone")
-    modules = plan_modules(plan.course_structure)
+    try:
+        modules = course_modules(plan.course_title, plan.course_structure, limits_of(ctx))
+    except CourseStructureError as exc:
+        return await _refuse_plan(ctx, plan, exc)
     async with ctx.transaction() as conn:
         locked = await lock_plan(conn, plan.plan_id)
         if locked is None or locked.status != "researching":

@@ -21,7 +21,7 @@ pytestmark = [
 
 
 @pytest.mark.anyio
-async def test_live_upload_is_public_and_idempotent(tmp_path: Path) -> None:
+async def test_live_upload_is_idempotent_and_read_through_a_signed_url(tmp_path: Path) -> None:
     assert URL
     assert KEY
     source = tmp_path / "probe.html"
@@ -31,8 +31,10 @@ async def test_live_upload_is_public_and_idempotent(tmp_path: Path) -> None:
     first = await storage.put(source, "document", "live test", "probe.html", stamp=stamp)
     again = await storage.put(source, "document", "live test", "probe.html", stamp=stamp)
     assert first.path == again.path == "document/live_test/20260101T000000Z_probe.html"
+    assert again.public_url is None
+    url = await storage.signed_url(again.path, expires_in=60)
     async with httpx.AsyncClient() as client:
-        response = await client.get(again.public_url)
+        response = await client.get(url)
     assert response.status_code == 200
     assert response.content == source.read_bytes()
     await storage.aclose()

@@ -38,7 +38,7 @@ def clip(tmp_path: Path) -> Path:
 
 @pytest.mark.anyio
 async def test_upload_sends_the_contract(stub: StorageStub, clip: Path) -> None:
-    storage = SupabaseStorage(stub.url, stub.key)
+    storage = SupabaseStorage(stub.url, stub.key, public_urls=True)
     stored = await storage.put(clip, "video", "Sección 1", "clip.mp4", stamp=STAMP)
     await storage.aclose()
     (request,) = stub.uploads()
@@ -56,7 +56,9 @@ async def test_upload_sends_the_contract(stub: StorageStub, clip: Path) -> None:
 
 @pytest.mark.anyio
 async def test_public_url_serves_the_uploaded_bytes(stub: StorageStub, clip: Path) -> None:
-    stored = await SupabaseStorage(stub.url, stub.key).put(clip, "video", "intro", "clip.mp4")
+    storage = SupabaseStorage(stub.url, stub.key, public_urls=True)
+    stored = await storage.put(clip, "video", "intro", "clip.mp4")
+    assert stored.public_url is not None
     async with httpx.AsyncClient() as client:
         response = await client.get(stored.public_url)
     assert response.content == CLIP_BYTES
@@ -75,12 +77,32 @@ async def test_retry_overwrites_the_same_object(stub: StorageStub, clip: Path) -
 
 
 @pytest.mark.anyio
-async def test_missing_bucket_is_created_public_then_used(clip: Path) -> None:
+@pytest.mark.parametrize("public", [False, True])
+async def test_missing_bucket_is_created_then_used(clip: Path, public: bool) -> None:
     with StorageStub() as stub:
-        stored = await SupabaseStorage(stub.url, stub.key).put(clip, "video", "intro", "c.mp4")
-    assert stub.buckets == {BUCKET: True}
+        storage = SupabaseStorage(stub.url, stub.key, public_urls=public)
+        stored = await storage.put(clip, "video", "intro", "c.mp4")
+    assert stub.buckets == {BUCKET: public}
     assert [r.path.split("/")[3] for r in stub.requests] == ["object", "bucket", "object"]
     assert f"{BUCKET}/{stored.path}" in stub.objects
+
+
+@pytest.mark.anyio
+async def test_private_by_default_readers_get_a_signed_url(clip: Path) -> None:
+    with StorageStub() as stub:
+        storage = SupabaseStorage(stub.url, stub.key, signed_url_seconds=120)
+        stored = await storage.put(clip, "video", "intro", "c.mp4", folder="company-a")
+        assert stored.public_url is None
+        assert stored.path.startswith("company-a/video/intro/")
+        url = await storage.signed_url(stored.path)
+        async with httpx.AsyncClient() as client:
+            signed = await client.get(url)
+            public = await client.get(f"{stub.url}/storage/v1/object/public/{BUCKET}/{stored.path}")
+        await storage.aclose()
+    assert stub.buckets == {BUCKET: False}
+    assert signed.content == CLIP_BYTES
+    assert public.status_code == 400  # a private bucket serves no public object
+    assert [seconds for _, seconds in stub.signed.values()] == [120]
 
 
 @pytest.mark.anyio

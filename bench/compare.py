@@ -1,0 +1,178 @@
+"""Before and after: the writer, drain and latency benchmarks of two revisions, in one run.
+
+    PYTHONPATH=. .venv/bin/python -m bench.compare --base 29f7c55 [--rounds 2] [--quick]
+
+The base revision is checked out into a temporary git worktree; each benchmark part then runs for
+the base and for this tree (the head) in alternating order (base-head, head-base, ...), each as a
+subprocess whose code, migrations and daemon come from that tree (same virtualenv, same
+PostgreSQL). Figures are compared head/base per round and the median is reported:
+
+- writer: our path's ratio to the outbox measured in the same pair (higher is better);
+- drain: events/s (higher is better);
+- latency: p99 commit-to-start in ms (lower is better).
+
+A figure is "within 5%" when head is no worse than base by more than 5%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.common import REPO_ROOT, BenchError
+
+TOLERANCE = 0.05
+MARKER = "BENCH-JSON "
+# Runs one part's main() in the tree it is started in and prints its figures as one JSON line.
+RUNNER = (
+    "import dataclasses, importlib, json, sys\n"
+    "part = importlib.import_module('bench.' + sys.argv[1])\n"
+    "figures = part.main(sys.argv[2:])\n"
+    f"print({MARKER!r} + json.dumps([dataclasses.asdict(f) for f in figures]))\n"
+)
+PARTS: dict[str, tuple[list[str], list[str]]] = {
+    # part: (full-size arguments, quick arguments)
+    "writer": (["--seconds", "2", "--rounds", "3"], ["--seconds", "1", "--rounds", "1"]),
+    "drain": (
+        ["--events", "20000", "--sample", "4000", "--stale-sample", "0"],
+        ["--events", "3000", "--sample", "500", "--stale-sample", "0"],
+    ),
+    "latency": ([], ["--seconds", "3", "--settle", "3"]),
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    part: str
+    name: str
+    value: float
+    higher_is_better: bool
+
+
+def measures(part: str, figures: list[dict[str, object]]) -> dict[str, Measure]:
+    """The figures of ours that are compared, by name."""
+    found: dict[str, Measure] = {}
+    for figure in figures:
+        name = str(figure["name"])
+        if part == "writer" and name.startswith("ours") and figure["ratio"] is not None:
+            found[name] = Measure(part, name, float(str(figure["ratio"])), True)
+        elif part == "drain" and figure["section"] == "drain" and name.startswith("ours"):
+            if "vs" not in name:
+                found[name] = Measure(part, name, float(str(figure["value"])), True)
+        elif part == "latency" and name.startswith("ours") and name.endswith("p99"):
+            found[name] = Measure(part, name, float(str(figure["value"])), False)
+    return found
+
+
+def run_part(tree: Path, part: str, args: Sequence[str]) -> dict[str, Measure]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(tree / "src"), str(tree)])
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, part, *args],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith(MARKER)]
+    if done.returncode != 0 or not lines:
+        tail = "\n".join(done.stderr.splitlines()[-15:])
+        raise BenchError(f"{part} in {tree} failed ({done.returncode}):\n{tail}")
+    return measures(part, json.loads(lines[-1][len(MARKER) :]))
+
+
+def checkout(base: str, into: Path) -> Path:
+    tree = into / "base"
+    subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "worktree", "add", "--detach", str(tree), base],
+        check=True,
+        capture_output=True,
+    )
+    return tree
+
+
+def remove(tree: Path) -> None:
+    subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "worktree", "remove", "--force", str(tree)],
+        check=False,
+        capture_output=True,
+    )
+
+
+def ratio(head: Measure, base: Measure) -> float:
+    """head relative to base, > 1 when head is better."""
+    if head.higher_is_better:
+        return head.value / base.value if base.value else float("nan")
+    return base.value / head.value if head.value else float("nan")
+
+
+def compare(base_tree: Path, rounds: int, quick: bool, parts: Sequence[str]) -> list[str]:
+    rows = [
+        "| part | figure | base (median) | head (median) | head vs base | within 5% |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for part in parts:
+        args = PARTS[part][1 if quick else 0]
+        ratios: dict[str, list[float]] = {}
+        values: dict[str, tuple[list[float], list[float]]] = {}
+        for round_no in range(rounds):
+            order = [("base", base_tree), ("head", REPO_ROOT)]
+            if round_no % 2:
+                order.reverse()
+            got = {label: run_part(tree, part, args) for label, tree in order}
+            for name, head in got["head"].items():
+                base = got["base"].get(name)
+                if base is None:
+                    continue
+                ratios.setdefault(name, []).append(ratio(head, base))
+                values.setdefault(name, ([], []))
+                values[name][0].append(base.value)
+                values[name][1].append(head.value)
+            print(f"{part}: round {round_no + 1}/{rounds} done", file=sys.stderr)
+        for name, found in ratios.items():
+            median = statistics.median(found)
+            base_values, head_values = values[name]
+            ok = "yes" if median >= 1 - TOLERANCE else "**no**"
+            rows.append(
+                f"| {part} | {name} | {statistics.median(base_values):,.2f} | "
+                f"{statistics.median(head_values):,.2f} | {median:.3f}x | {ok} |"
+            )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> list[str]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="the revision to compare against")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating pairs per part")
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--parts", default="writer,drain,latency", help="comma-separated")
+    parser.add_argument("--output", type=Path, default=None, help="also write the table here")
+    args = parser.parse_args(argv)
+    parts = [part for part in args.parts.split(",") if part]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+    with tempfile.TemporaryDirectory(prefix="bench-compare-") as scratch:
+        tree = checkout(args.base, Path(scratch))
+        try:
+            rows = compare(tree, args.rounds, args.quick, parts)
+        finally:
+            remove(tree)
+    text = "\n".join([f"# Before/after: base {args.base} vs head", "", *rows])
+    print(text)
+    if args.output:
+        args.output.write_text(text + "\n")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
