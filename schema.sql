@@ -2634,11 +2634,15 @@ CREATE POLICY cm_course_plans_company_admins_write ON public.cm_course_plans TO 
 
 CREATE POLICY cm_course_plans_company_members_read ON public.cm_course_plans FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
+CREATE POLICY cm_course_plans_daemon ON public.cm_course_plans TO lxera_daemon USING (true) WITH CHECK (true);
+
 ALTER TABLE public.cm_enhancement_sessions ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY cm_enhancement_sessions_company_admins_write ON public.cm_enhancement_sessions TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
 CREATE POLICY cm_enhancement_sessions_company_members_read ON public.cm_enhancement_sessions FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY cm_enhancement_sessions_daemon ON public.cm_enhancement_sessions TO lxera_daemon USING (true) WITH CHECK (true);
 
 ALTER TABLE public.cm_module_content ENABLE ROW LEVEL SECURITY;
 
@@ -2646,17 +2650,23 @@ CREATE POLICY cm_module_content_company_admins_write ON public.cm_module_content
 
 CREATE POLICY cm_module_content_company_members_read ON public.cm_module_content FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
+CREATE POLICY cm_module_content_daemon ON public.cm_module_content TO lxera_daemon USING (true) WITH CHECK (true);
+
 ALTER TABLE public.cm_quality_assessments ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY cm_quality_assessments_company_admins_write ON public.cm_quality_assessments TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
 CREATE POLICY cm_quality_assessments_company_members_read ON public.cm_quality_assessments FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
+CREATE POLICY cm_quality_assessments_daemon ON public.cm_quality_assessments TO lxera_daemon USING (true) WITH CHECK (true);
+
 ALTER TABLE public.cm_research_results ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY cm_research_results_company_admins_write ON public.cm_research_results TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
 CREATE POLICY cm_research_results_company_members_read ON public.cm_research_results FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY cm_research_results_daemon ON public.cm_research_results TO lxera_daemon USING (true) WITH CHECK (true);
 
 ALTER TABLE public.companies ENABLE ROW LEVEL SECURITY;
 
@@ -2668,6 +2678,8 @@ ALTER TABLE public.employees ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY employees_company_admins_write ON public.employees TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
+CREATE POLICY employees_daemon_read ON public.employees FOR SELECT TO lxera_daemon USING (true);
+
 CREATE POLICY employees_self_read ON public.employees FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
 
 ALTER TABLE public.mm_audio_narrations ENABLE ROW LEVEL SECURITY;
@@ -2676,11 +2688,15 @@ CREATE POLICY mm_audio_narrations_company_admins_write ON public.mm_audio_narrat
 
 CREATE POLICY mm_audio_narrations_company_members_read ON public.mm_audio_narrations FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
+CREATE POLICY mm_audio_narrations_daemon ON public.mm_audio_narrations TO lxera_daemon USING (true) WITH CHECK (true);
+
 ALTER TABLE public.mm_multimedia_assets ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY mm_multimedia_assets_company_admins_write ON public.mm_multimedia_assets TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
 CREATE POLICY mm_multimedia_assets_company_members_read ON public.mm_multimedia_assets FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY mm_multimedia_assets_daemon ON public.mm_multimedia_assets TO lxera_daemon USING (true) WITH CHECK (true);
 
 ALTER TABLE public.mm_multimedia_sessions ENABLE ROW LEVEL SECURITY;
 
@@ -2688,15 +2704,21 @@ CREATE POLICY mm_multimedia_sessions_company_admins_write ON public.mm_multimedi
 
 CREATE POLICY mm_multimedia_sessions_company_members_read ON public.mm_multimedia_sessions FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
+CREATE POLICY mm_multimedia_sessions_daemon ON public.mm_multimedia_sessions TO lxera_daemon USING (true) WITH CHECK (true);
+
 ALTER TABLE public.mm_slide_presentations ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY mm_slide_presentations_company_admins_write ON public.mm_slide_presentations TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
 CREATE POLICY mm_slide_presentations_company_members_read ON public.mm_slide_presentations FOR SELECT TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = ANY (ARRAY['company_admin'::text, 'learner'::text])) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
 
+CREATE POLICY mm_slide_presentations_daemon ON public.mm_slide_presentations TO lxera_daemon USING (true) WITH CHECK (true);
+
 ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY users_company_admins_write ON public.users TO authenticated USING (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif"))))) WITH CHECK (((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'super_admin'::text) OR ((( SELECT COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text), (auth.jwt() ->> 'role'::text)) AS "coalesce") = 'company_admin'::text) AND (company_id = ( SELECT (NULLIF(COALESCE(((auth.jwt() -> 'app_metadata'::text) ->> 'company_id'::text), (auth.jwt() ->> 'company_id'::text)), ''::text))::uuid AS "nullif")))));
+
+CREATE POLICY users_daemon_read ON public.users FOR SELECT TO lxera_daemon USING (true);
 
 CREATE POLICY users_self_read ON public.users FOR SELECT TO authenticated USING ((id = ( SELECT auth.uid() AS uid)));
 
@@ -2704,13 +2726,20 @@ GRANT USAGE ON SCHEMA auth TO anon;
 GRANT USAGE ON SCHEMA auth TO authenticated;
 GRANT USAGE ON SCHEMA auth TO service_role;
 
+GRANT USAGE ON SCHEMA pipeline TO lxera_daemon;
+
 GRANT USAGE ON SCHEMA public TO anon;
 GRANT USAGE ON SCHEMA public TO authenticated;
 GRANT USAGE ON SCHEMA public TO service_role;
+GRANT USAGE ON SCHEMA public TO lxera_daemon;
 
 REVOKE ALL ON FUNCTION pipeline.archive_content(p_content uuid, p_cutoff timestamp with time zone, p_actor text) FROM PUBLIC;
 
+GRANT ALL ON FUNCTION pipeline.arm_wakeup() TO lxera_daemon;
+
 REVOKE ALL ON FUNCTION pipeline.content_archive_blocker(p_content uuid, p_cutoff timestamp with time zone) FROM PUBLIC;
+
+GRANT ALL ON FUNCTION pipeline.disarm_wakeup() TO lxera_daemon;
 
 REVOKE ALL ON FUNCTION pipeline.pending_work(handler_group text) FROM PUBLIC;
 
@@ -2718,9 +2747,28 @@ REVOKE ALL ON FUNCTION pipeline.publish_progress_tables() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pipeline.restore_content(p_content uuid, p_actor text) FROM PUBLIC;
 
+GRANT ALL ON FUNCTION pipeline.route_events(p_served text[]) TO lxera_daemon;
+
+GRANT SELECT ON TABLE pipeline.events TO lxera_daemon;
+
+GRANT ALL ON FUNCTION pipeline.wakeup_armed() TO lxera_daemon;
+
+GRANT SELECT,INSERT ON TABLE pipeline.audit_log TO lxera_daemon;
+
+GRANT SELECT,UPDATE ON TABLE pipeline.deliveries TO lxera_daemon;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE pipeline.subscriptions TO lxera_daemon;
+
+GRANT SELECT ON TABLE pipeline.paused_handlers TO lxera_daemon;
+
+GRANT SELECT ON TABLE pipeline.status_columns TO lxera_daemon;
+
+GRANT SELECT ON TABLE pipeline.transitions TO lxera_daemon;
+
 GRANT SELECT,DELETE ON TABLE public.cm_course_plans TO anon;
 GRANT SELECT,DELETE ON TABLE public.cm_course_plans TO authenticated;
 GRANT ALL ON TABLE public.cm_course_plans TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.cm_course_plans TO lxera_daemon;
 
 GRANT INSERT(plan_id),UPDATE(plan_id) ON TABLE public.cm_course_plans TO anon;
 GRANT INSERT(plan_id),UPDATE(plan_id) ON TABLE public.cm_course_plans TO authenticated;
@@ -2809,6 +2857,7 @@ GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.cm_course_plans TO a
 GRANT SELECT,DELETE ON TABLE public.cm_enhancement_sessions TO anon;
 GRANT SELECT,DELETE ON TABLE public.cm_enhancement_sessions TO authenticated;
 GRANT ALL ON TABLE public.cm_enhancement_sessions TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.cm_enhancement_sessions TO lxera_daemon;
 
 GRANT INSERT(session_id),UPDATE(session_id) ON TABLE public.cm_enhancement_sessions TO anon;
 GRANT INSERT(session_id),UPDATE(session_id) ON TABLE public.cm_enhancement_sessions TO authenticated;
@@ -2849,6 +2898,7 @@ GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.cm_enhancement_sessi
 GRANT SELECT,DELETE ON TABLE public.cm_module_content TO anon;
 GRANT SELECT,DELETE ON TABLE public.cm_module_content TO authenticated;
 GRANT ALL ON TABLE public.cm_module_content TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.cm_module_content TO lxera_daemon;
 
 GRANT INSERT(content_id),UPDATE(content_id) ON TABLE public.cm_module_content TO anon;
 GRANT INSERT(content_id),UPDATE(content_id) ON TABLE public.cm_module_content TO authenticated;
@@ -2943,6 +2993,7 @@ GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.cm_module_content TO
 GRANT SELECT,DELETE ON TABLE public.cm_quality_assessments TO anon;
 GRANT SELECT,DELETE ON TABLE public.cm_quality_assessments TO authenticated;
 GRANT ALL ON TABLE public.cm_quality_assessments TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.cm_quality_assessments TO lxera_daemon;
 
 GRANT INSERT(assessment_id),UPDATE(assessment_id) ON TABLE public.cm_quality_assessments TO anon;
 GRANT INSERT(assessment_id),UPDATE(assessment_id) ON TABLE public.cm_quality_assessments TO authenticated;
@@ -2965,6 +3016,7 @@ GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.cm_quality_assessmen
 GRANT SELECT,DELETE ON TABLE public.cm_research_results TO anon;
 GRANT SELECT,DELETE ON TABLE public.cm_research_results TO authenticated;
 GRANT ALL ON TABLE public.cm_research_results TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.cm_research_results TO lxera_daemon;
 
 GRANT INSERT(research_id),UPDATE(research_id) ON TABLE public.cm_research_results TO anon;
 GRANT INSERT(research_id),UPDATE(research_id) ON TABLE public.cm_research_results TO authenticated;
@@ -3016,9 +3068,28 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.employees TO anon;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.employees TO authenticated;
 GRANT ALL ON TABLE public.employees TO service_role;
 
+GRANT SELECT(id) ON TABLE public.employees TO lxera_daemon;
+
+GRANT SELECT(user_id) ON TABLE public.employees TO lxera_daemon;
+
+GRANT SELECT(company_id) ON TABLE public.employees TO lxera_daemon;
+
+GRANT SELECT(department) ON TABLE public.employees TO lxera_daemon;
+
+GRANT SELECT("position") ON TABLE public.employees TO lxera_daemon;
+
+GRANT SELECT(employee_role) ON TABLE public.employees TO lxera_daemon;
+
+GRANT SELECT(career_goal) ON TABLE public.employees TO lxera_daemon;
+
+GRANT SELECT(skill_level) ON TABLE public.employees TO lxera_daemon;
+
+GRANT SELECT(key_tools) ON TABLE public.employees TO lxera_daemon;
+
 GRANT SELECT,DELETE ON TABLE public.mm_audio_narrations TO anon;
 GRANT SELECT,DELETE ON TABLE public.mm_audio_narrations TO authenticated;
 GRANT ALL ON TABLE public.mm_audio_narrations TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.mm_audio_narrations TO lxera_daemon;
 
 GRANT INSERT(narration_id),UPDATE(narration_id) ON TABLE public.mm_audio_narrations TO anon;
 GRANT INSERT(narration_id),UPDATE(narration_id) ON TABLE public.mm_audio_narrations TO authenticated;
@@ -3056,6 +3127,7 @@ GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.mm_audio_narrations 
 GRANT SELECT,DELETE ON TABLE public.mm_multimedia_assets TO anon;
 GRANT SELECT,DELETE ON TABLE public.mm_multimedia_assets TO authenticated;
 GRANT ALL ON TABLE public.mm_multimedia_assets TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.mm_multimedia_assets TO lxera_daemon;
 
 GRANT INSERT(asset_id),UPDATE(asset_id) ON TABLE public.mm_multimedia_assets TO anon;
 GRANT INSERT(asset_id),UPDATE(asset_id) ON TABLE public.mm_multimedia_assets TO authenticated;
@@ -3087,6 +3159,7 @@ GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.mm_multimedia_assets
 GRANT SELECT,DELETE ON TABLE public.mm_multimedia_sessions TO anon;
 GRANT SELECT,DELETE ON TABLE public.mm_multimedia_sessions TO authenticated;
 GRANT ALL ON TABLE public.mm_multimedia_sessions TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.mm_multimedia_sessions TO lxera_daemon;
 
 GRANT INSERT(session_id),UPDATE(session_id) ON TABLE public.mm_multimedia_sessions TO anon;
 GRANT INSERT(session_id),UPDATE(session_id) ON TABLE public.mm_multimedia_sessions TO authenticated;
@@ -3124,6 +3197,7 @@ GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.mm_multimedia_sessio
 GRANT SELECT,DELETE ON TABLE public.mm_slide_presentations TO anon;
 GRANT SELECT,DELETE ON TABLE public.mm_slide_presentations TO authenticated;
 GRANT ALL ON TABLE public.mm_slide_presentations TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.mm_slide_presentations TO lxera_daemon;
 
 GRANT INSERT(presentation_id),UPDATE(presentation_id) ON TABLE public.mm_slide_presentations TO anon;
 GRANT INSERT(presentation_id),UPDATE(presentation_id) ON TABLE public.mm_slide_presentations TO authenticated;
@@ -3158,6 +3232,16 @@ GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.mm_slide_presentatio
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.users TO anon;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.users TO authenticated;
 GRANT ALL ON TABLE public.users TO service_role;
+
+GRANT SELECT(id) ON TABLE public.users TO lxera_daemon;
+
+GRANT SELECT(full_name) ON TABLE public.users TO lxera_daemon;
+
+GRANT SELECT(company_id) ON TABLE public.users TO lxera_daemon;
+
+GRANT SELECT("position") ON TABLE public.users TO lxera_daemon;
+
+GRANT SELECT(department) ON TABLE public.users TO lxera_daemon;
 
 CREATE EVENT TRIGGER pipeline_pin_definer_search_path ON ddl_command_end
          WHEN TAG IN ('CREATE FUNCTION')

@@ -56,3 +56,7 @@ $$;
 revoke all on function pipeline.publish_progress_tables() from public;
 
 select pipeline.publish_progress_tables();
+
+-- The daemon's least-privilege role (20261125000730_daemon_role.sql) reads the paused handlers
+-- in every claim; the tables behind the view stay the owner's.
+grant select on pipeline.paused_handlers to lxera_daemon;

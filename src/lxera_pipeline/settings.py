@@ -13,6 +13,10 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lxera_pipeline.redact import SecretDsn, secret_values
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
 
 def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "lxera-pipeline"
@@ -23,14 +27,22 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="LXERA_", extra="ignore")
 
-    database_url: str | None = Field(
+    database_url: SecretDsn | None = Field(
         default=None,
         validation_alias=AliasChoices("DATABASE_URL", "LXERA_DATABASE_URL"),
-        description="PostgreSQL DSN; unset means the embedded PostgreSQL in data_dir.",
+        description="PostgreSQL DSN; unset means the embedded PostgreSQL in data_dir. A secret: "
+        "shown with password=***.",
     )
-    listen_database_url: str | None = Field(
+    listen_database_url: SecretDsn | None = Field(
         default=None,
         description="DSN for the LISTEN connection when it must differ (direct or session mode).",
+    )
+    connect_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=60,
+        description="How long a command waits for the database to answer before it reports the "
+        "database unreachable.",
     )
     data_dir: Path = Field(
         default_factory=_default_data_dir,
@@ -74,7 +86,9 @@ class Settings(BaseSettings):
     )
     retention_days: float = Field(default=30.0, gt=0, description="Age at which prune removes.")
     log_format: str = Field(default="auto", description="'json', 'console' or 'auto' (tty).")
-    log_level: str = Field(default="info", description="Minimum log level.")
+    log_level: str = Field(
+        default="info", description="Minimum log level: debug, info, warning, error or critical."
+    )
 
     # Workflow
     max_enhancement_attempts: int = Field(
@@ -121,14 +135,14 @@ class Settings(BaseSettings):
 
     # Ports (pluggable generators)
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible base URL.")
-    llm_api_key: str | None = Field(
+    llm_api_key: SecretStr | None = Field(
         default=None, description="API key for the chat endpoint (sent as a Bearer token)."
     )
     llm_model: str = Field(
         default="gpt-4o-mini", description="Chat model requested from the chat endpoint."
     )
     tts_base_url: str | None = Field(default=None, description="OpenAI-compatible speech URL.")
-    tts_api_key: str | None = Field(
+    tts_api_key: SecretStr | None = Field(
         default=None, description="API key for the speech endpoint (sent as a Bearer token)."
     )
     tts_model: str = Field(
@@ -141,7 +155,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SUPABASE_URL", "LXERA_SUPABASE_URL"),
         description="Supabase project URL (storage backend 'supabase').",
     )
-    supabase_key: str | None = Field(
+    supabase_key: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices(
             "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_KEY", "LXERA_SUPABASE_KEY"
@@ -182,12 +196,32 @@ class Settings(BaseSettings):
             raise ValueError(f"log_format must be json, console or auto, not {value!r}")
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        level = value.strip().lower()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"log_level must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+        return level
+
     @field_validator("event_loop")
     @classmethod
     def _check_event_loop(cls, value: str) -> str:
         if value not in {"uvloop", "asyncio", "auto"}:
             raise ValueError(f"event_loop must be uvloop, asyncio or auto, not {value!r}")
         return value
+
+    def secret_values(self) -> list[str]:
+        """Every secret value of these settings (and each DSN's password), for redaction."""
+        return secret_values(
+            self.database_url,
+            self.listen_database_url,
+            self.llm_api_key,
+            self.tts_api_key,
+            self.supabase_key,
+            self.storage_signing_key,
+            self.dashboard_token,
+        )
 
     @property
     def media_root(self) -> Path:

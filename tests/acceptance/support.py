@@ -107,7 +107,7 @@ class Daemon:
         wait_until(self.is_ready, timeout, f"{self.name} /readyz", interval=0.2)
 
     def log_tail(self, lines: int = 40, width: int = 600) -> str:
-        """The last log lines, each cut to ``width`` (tracebacks carry every local)."""
+        """The last log lines, each cut to ``width`` (a traceback line can be long)."""
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(line[:width] for line in text.splitlines()[-lines:])
 

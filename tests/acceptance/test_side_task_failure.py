@@ -1,6 +1,6 @@
-"""A side task that fails for good (listener, heartbeat, HTTP server) stops the daemon loudly: the
-process exits non-zero soon, naming the task, instead of running on half alive; what it was
-running is handed back (released) on the way out."""
+"""A side task that fails for good (listener, heartbeat) stops the daemon loudly: the process
+exits non-zero soon, naming the task, instead of running on half alive; what it was running is
+handed back (released) on the way out. A taken HTTP port stops it before it starts."""
 
 from __future__ import annotations
 
@@ -80,8 +80,17 @@ def test_listener_failure_stops_the_daemon(pool: DaemonPool, jobs: Jobs, acc_dsn
 
 
 def test_http_port_taken_stops_the_daemon_at_start(pool: DaemonPool) -> None:
+    """Checked before the daemon starts: one line naming the port and the fix, exit 1."""
     with socket.socket() as taken:
         taken.bind(("0.0.0.0", 0))
         taken.listen()
-        daemon = pool.start("only", ready=False, http_port=taken.getsockname()[1])
-        assert_stops_loudly(daemon, "http")
+        port = taken.getsockname()[1]
+        daemon = pool.start("only", ready=False, http_port=port)
+        started = time.monotonic()
+        assert daemon.wait_exit(EXIT_WITHIN) == 1
+        assert time.monotonic() - started < EXIT_WITHIN
+    log = daemon.log_path.read_text(errors="replace")
+    [line] = [text for text in log.splitlines() if text.startswith("error: ")]
+    assert f"the HTTP port {port}" in line
+    assert "--http-port" in line
+    assert "Traceback" not in log

@@ -16,12 +16,12 @@ from lxera_pipeline.listeners.config import (
     DaemonConfig,
     DaemonConfigError,
     HandlerSet,
-    mask_dsn,
     select_handlers,
 )
 from lxera_pipeline.listeners.listener import COMPLETED, NOTIFY, Probe, WakeSignal, probe_channel
 from lxera_pipeline.listeners.store import Delivery
 from lxera_pipeline.listeners.worker import Dispatcher, WorkerPool
+from lxera_pipeline.redact import mask_dsn
 
 DSN = "host=127.0.0.1 port=5432 dbname=x user=u password=secret"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 from typing import NoReturn
 
 import anyio
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 
 from lxera_pipeline.cli import cli
 from lxera_pipeline.listeners.config import DAEMON_FIELDS
-from lxera_pipeline.listeners.health import HealthServer
+from lxera_pipeline.listeners.health import HealthPortError, HealthServer, check_port
 from lxera_pipeline.listeners.signals import SignalPolicy, StopSignal, watch_signals
 from lxera_pipeline.settings import Settings
 
@@ -106,6 +107,19 @@ async def test_http_server_survives_a_client_that_sends_garbage() -> None:
             response = await client.get(f"http://127.0.0.1:{port}/healthz")
         group.cancel_scope.cancel()
     assert response.status_code == 200
+
+
+@pytest.mark.anyio
+async def test_http_server_on_a_taken_port_names_the_port_and_the_fix() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(HealthPortError, match=f"HTTP port {port} on 127.0.0.1.*--http-port"):
+            await HealthServer("127.0.0.1", port, ready_checks, metrics_text).serve()
+        with pytest.raises(HealthPortError, match=f"HTTP port {port}"):
+            check_port("127.0.0.1", port)
+    check_port("127.0.0.1", port)  # released: free again
 
 
 def test_run_help_lists_every_daemon_tunable_with_its_default() -> None:

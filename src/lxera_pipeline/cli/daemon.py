@@ -14,7 +14,6 @@ import anyio
 import click
 
 from lxera_pipeline.cli.common import (
-    EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
     database_dsn,
@@ -22,6 +21,8 @@ from lxera_pipeline.cli.common import (
     load_settings,
 )
 from lxera_pipeline.db.dsn import DsnError
+from lxera_pipeline.db.server import check_server
+from lxera_pipeline.generators.media.extras import check_media_extras
 from lxera_pipeline.handlers.registry import RegistryError
 from lxera_pipeline.listeners.config import (
     DAEMON_FIELDS,
@@ -31,6 +32,7 @@ from lxera_pipeline.listeners.config import (
     select_handlers,
 )
 from lxera_pipeline.listeners.daemon import Daemon
+from lxera_pipeline.listeners.health import check_port
 from lxera_pipeline.log import get_logger
 from lxera_pipeline.settings import Settings
 
@@ -81,14 +83,23 @@ def build_resources(settings: Settings) -> Any:
 
 
 async def serve(config: DaemonConfig, handlers: HandlerSet, resources: Any) -> int:
-    """Run one daemon with signal handling; the process exit code."""
+    """Run one daemon with signal handling; the process exit code. A failure propagates to the
+    command line, which reports it in one line (`lxera_pipeline.cli.errors`)."""
     daemon = Daemon(config, handlers, resources=resources)
-    try:
-        await daemon.run(install_signals=True)
-    except Exception as exc:
-        log.error("daemon.failed", error=f"{type(exc).__name__}: {exc}", exc_info=exc)
-        return EXIT_FAILURE
+    await daemon.run(install_signals=True)
     return EXIT_OK
+
+
+def check_before_start(settings: Settings, config: DaemonConfig, handlers: HandlerSet) -> None:
+    """What would make the daemon fail later, reported now: the media stages' extras, the HTTP
+    port, the database (reachable, login accepted, version) and the LISTEN connection's server."""
+    if any(spec.group == "media" or spec.name.startswith("media.") for spec in handlers.served):
+        check_media_extras(settings)
+    if config.http_port is not None:
+        check_port(config.http_host, config.http_port)
+    check_server(config.dsn, settings.connect_timeout_seconds)
+    if config.listen_dsn != config.dsn:
+        check_server(config.listen_dsn, settings.connect_timeout_seconds)
 
 
 async def serve_with_dashboard(
@@ -129,6 +140,7 @@ def run_command(**options: Any) -> None:
         config = DaemonConfig.from_settings(settings, dsn)
     except (RegistryError, DsnError, DaemonConfigError) as exc:
         fail(str(exc), EXIT_USAGE)
+    check_before_start(settings, config, handlers)
     _check_dashboard_bind(settings)
     resources = build_resources(settings)
     options = config.backend_options()

@@ -6,6 +6,7 @@ import click
 
 from lxera_pipeline.cli.common import EXIT_FAILURE, database_dsn, fail, load_settings, print_json
 from lxera_pipeline.db.migrate import MigrationError, migrate
+from lxera_pipeline.db.server import check_server
 from lxera_pipeline.handlers.registry import RegistryError, load_builtin_handlers, registry
 from lxera_pipeline.handlers.sync import sync_subscriptions_sync
 
@@ -15,6 +16,7 @@ def migrate_command() -> None:
     """Apply pending migrations and sync handler subscriptions."""
     settings = load_settings()
     dsn = database_dsn(settings)
+    check_server(dsn, settings.connect_timeout_seconds)
     try:
         report = migrate(dsn)
     except MigrationError as exc:

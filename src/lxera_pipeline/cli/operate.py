@@ -34,6 +34,7 @@ from lxera_pipeline.cli.common import (
     load_settings,
     print_json,
 )
+from lxera_pipeline.cli.errors import describe
 from lxera_pipeline.log import configure_logging
 from lxera_pipeline.operate.archive import MAX_LIMIT, archive_content, archived, restore_content
 from lxera_pipeline.operate.common import (
@@ -87,14 +88,9 @@ def operator_errors() -> Iterator[None]:
         fail(str(exc.args[0]) if exc.args else str(exc), EXIT_NOT_FOUND)
     except RefusedError as exc:
         fail(str(exc), EXIT_REFUSED)
-    except psycopg.errors.UndefinedTable as exc:
-        fail(
-            f"the database lacks the pipeline's tables ({str(exc).splitlines()[0]}); "
-            "run `lxera-pipeline migrate` first",
-            EXIT_FAILURE,
-        )
     except psycopg.Error as exc:
-        fail(f"database error: {str(exc).strip()}", EXIT_FAILURE)
+        failure = describe(exc)
+        fail(failure.message, failure.code)
 
 
 def dsn_from_settings() -> tuple[Settings, str]:

@@ -18,7 +18,7 @@ class DsnError(ValueError):
 def resolve_dsn(settings: Settings) -> str:
     """DATABASE_URL when set, otherwise the embedded server (started on demand)."""
     if settings.database_url:
-        return settings.database_url
+        return settings.database_url.get_secret_value()
     from lxera_pipeline.db.embedded import start_embedded
 
     return start_embedded(settings.data_dir)
@@ -41,6 +41,17 @@ def check_listen_dsn(dsn: str) -> None:
             "LISTEN/NOTIFY is silently lost; use the direct connection (db.<ref>.supabase.co:5432) "
             "or the session-mode pooler (port 5432) via LXERA_LISTEN_DATABASE_URL"
         )
+
+
+def with_connect_timeout(dsn: str, seconds: float) -> str:
+    """``dsn`` with libpq's ``connect_timeout`` (whole seconds) unless it sets one itself, so no
+    connection waits forever on a server that does not answer."""
+    try:
+        if "connect_timeout" in psycopg.conninfo.conninfo_to_dict(dsn):
+            return dsn
+    except psycopg.ProgrammingError:
+        return dsn  # reported, without the DSN, where it is first used
+    return with_params(dsn, connect_timeout=max(1, round(seconds)))
 
 
 def with_params(dsn: str, **params: str | int) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg
 
 from lxera_pipeline.db.queries import load_query
+from lxera_pipeline.db.server import check_version
 
 MIGRATION_NAME = re.compile(r"^(?P<version>\d{14})_(?P<name>[a-z0-9_]+)\.sql$")
 LOCK_KEY = 0x6C786572  # "lxer"
@@ -102,6 +103,7 @@ def migrate(dsn: str, directory: Path | None = None) -> MigrationReport:
     """Apply every pending migration; refuse edited ones. Idempotent."""
     migrations = discover(directory)
     with psycopg.connect(dsn, autocommit=True, application_name="lxera-pipeline:migrate") as conn:
+        check_version(conn.info.server_version)
         conn.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
         try:
             conn.execute(load_query("bootstrap_migrations"))

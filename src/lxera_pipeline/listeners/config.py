@@ -10,8 +10,6 @@ import socket
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-import psycopg.conninfo
-
 from lxera_pipeline.db.dsn import DsnError, check_listen_dsn
 from lxera_pipeline.handlers.registry import (
     HandlerSpec,
@@ -20,6 +18,7 @@ from lxera_pipeline.handlers.registry import (
     load_builtin_handlers,
     registry,
 )
+from lxera_pipeline.redact import mask_dsn
 from lxera_pipeline.settings import Settings
 
 # Settings fields a daemon runs with; `run` exposes each as an option and logs it at start.
@@ -51,17 +50,6 @@ def new_worker_id() -> str:
     """``<host>-<pid>-<random>``: unique per process, readable in `pg_stat_activity`."""
     host = socket.gethostname().split(".")[0][:24] or "host"
     return f"{host}-{os.getpid()}-{secrets.token_hex(3)}"
-
-
-def mask_dsn(dsn: str) -> str:
-    """The DSN with its password replaced, for logs."""
-    try:
-        params = psycopg.conninfo.conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError:
-        return "<unparseable dsn>"
-    if params.get("password"):
-        params["password"] = "***"
-    return psycopg.conninfo.make_conninfo("", **params)
 
 
 def uses_transaction_pooler(dsn: str) -> bool:
@@ -116,7 +104,9 @@ class DaemonConfig:
         cls, settings: Settings, dsn: str, worker_id: str | None = None
     ) -> DaemonConfig:
         values = {name: getattr(settings, name) for name in DAEMON_FIELDS}
-        listen = settings.listen_database_url or dsn
+        listen = (
+            settings.listen_database_url.get_secret_value() if settings.listen_database_url else dsn
+        )
         return cls(dsn=dsn, listen_dsn=listen, worker_id=worker_id or new_worker_id(), **values)
 
     def backend_options(self) -> dict[str, bool]:

@@ -17,6 +17,7 @@ info-level log readable and alive.
 from __future__ import annotations
 
 import json
+import socket
 from collections import Counter as Tally
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from prometheus_client import (
     generate_latest,
 )
 
+from lxera_pipeline.errors import OperatorError
 from lxera_pipeline.log import get_logger
 
 log = get_logger(__name__)
@@ -39,6 +41,28 @@ log = get_logger(__name__)
 MAX_HEAD_BYTES = 8192
 REQUEST_TIMEOUT_SECONDS = 5.0
 REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
+
+
+class HealthPortError(OperatorError):
+    """The port for /healthz, /readyz and /metrics is taken (or not ours to bind)."""
+
+    @classmethod
+    def of(cls, host: str, port: int, exc: OSError) -> HealthPortError:
+        return cls(
+            f"the HTTP port {port} on {host} cannot be opened ({exc.strerror or exc}); free it "
+            "or choose another with --http-port or LXERA_HTTP_PORT (0 picks a free port)"
+        )
+
+
+def check_port(host: str, port: int) -> None:
+    """Bind the port once and let it go, so a taken port is reported before the daemon starts
+    (`serve` still reports one taken in between)."""
+    if port == 0:
+        return
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as exc:
+        raise HealthPortError.of(host, port, exc) from None
 
 
 @dataclass(frozen=True)
@@ -70,7 +94,10 @@ class HealthServer:
         self._metrics = metrics
 
     async def serve(self, *, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED) -> None:
-        listener = await anyio.create_tcp_listener(local_host=self._host, local_port=self._port)
+        try:
+            listener = await anyio.create_tcp_listener(local_host=self._host, local_port=self._port)
+        except OSError as exc:
+            raise HealthPortError.of(self._host, self._port, exc) from None
         async with listener:
             port = int(listener.extra(SocketAttribute.local_port))
             log.info("http.listening", host=self._host, port=port)

@@ -40,6 +40,7 @@ class RefusedError(RuntimeError):
 DELIVERY_STATES = tuple(state.value for state in State)
 _RELATIVE = re.compile(r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>s|m|min|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+MAX_DURATION_DAYS = 36500  # a hundred years: longer is a typo, and overflows date arithmetic
 
 
 def parse_duration(text: str, option: str) -> timedelta:
@@ -49,7 +50,12 @@ def parse_duration(text: str, option: str) -> timedelta:
         raise OpsInputError(
             f"{option}: {text!r} is not a duration (use a number and a unit: 90s, 15m, 2h, 30d, 1w)"
         )
-    return timedelta(seconds=float(match["amount"]) * _UNIT_SECONDS[match["unit"]])
+    seconds = float(match["amount"]) * _UNIT_SECONDS[match["unit"]]
+    if seconds > MAX_DURATION_DAYS * 86400:
+        raise OpsInputError(
+            f"{option}: {text.strip()!r} is longer than the maximum of {MAX_DURATION_DAYS} days"
+        )
+    return timedelta(seconds=seconds)
 
 
 def parse_when(text: str | None, option: str, now: datetime | None = None) -> datetime | None:

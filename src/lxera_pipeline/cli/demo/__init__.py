@@ -26,6 +26,8 @@ from lxera_pipeline.cli.demo.view import print_summary
 from lxera_pipeline.dashboard.server import dashboard_running, port_or_free, until_stopped, url_of
 from lxera_pipeline.data.statements import fetch_one
 from lxera_pipeline.db.migrate import MigrationError, migrate
+from lxera_pipeline.db.server import check_server
+from lxera_pipeline.generators.media.extras import check_media_extras
 from lxera_pipeline.handlers.workflow.resources import Resources, build_resources
 from lxera_pipeline.settings import Settings
 
@@ -136,7 +138,9 @@ def demo_command(
     settings = load_settings(log_level=None if verbose else "warning")
     if narration_seconds is not None:
         settings = settings.model_copy(update={"narration_seconds_per_module": narration_seconds})
+    check_media_extras(settings)
     dsn = database_dsn(settings)
+    check_server(dsn, settings.connect_timeout_seconds)
     console = Console()
     try:
         report = migrate(dsn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lxera_pipeline.errors import ConfigurationError
 from lxera_pipeline.events.failures import TenantVisibleError
 
 
@@ -13,7 +14,7 @@ class MediaInputError(MediaError, ValueError):
     """The input given to a media generator is invalid (the message names what is wrong)."""
 
 
-class MissingExtraError(MediaError, TenantVisibleError, RuntimeError):
+class MissingExtraError(MediaError, TenantVisibleError, ConfigurationError, RuntimeError):
     """An optional dependency is not installed; the message names the extra to install."""
 
     def __init__(self, module: str, extra: str, purpose: str) -> None:

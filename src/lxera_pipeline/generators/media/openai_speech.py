@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio.to_thread
+from pydantic import SecretStr
 
 from lxera_pipeline.generators.media.errors import SpeechError
 from lxera_pipeline.generators.media.models import Narration, VoiceSettings, check_script
 from lxera_pipeline.generators.media.narration import DEFAULT_PACING, Pacing, write_narration
 from lxera_pipeline.generators.media.wavs import Pcm, parse_wav
 from lxera_pipeline.generators.types import Script, ScriptSlide
+from lxera_pipeline.redact import plain
 
 if TYPE_CHECKING:
     import httpx
@@ -34,14 +36,15 @@ class OpenAISpeechNarrator:
     def __init__(
         self,
         base_url: str,
-        api_key: str | None = None,
+        api_key: SecretStr | str | None = None,
         model: str = "tts-1",
         voice: VoiceSettings = OPENAI_DEFAULT_VOICE,
         pacing: Pacing = DEFAULT_PACING,
         timeout_seconds: float = 120.0,
     ) -> None:
         self._url = base_url.rstrip("/") + "/audio/speech"
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        key = plain(api_key)
+        self._headers = {"Authorization": f"Bearer {key}"} if key else {}
         self._model = model
         self._voice = voice
         self._pacing = pacing

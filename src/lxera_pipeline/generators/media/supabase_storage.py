@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import anyio.to_thread
 import httpx
+from pydantic import SecretStr
 
 from lxera_pipeline.generators.media.errors import MediaInputError, MissingExtraError, StorageError
 from lxera_pipeline.generators.media.models import AssetType, StoredObject
@@ -38,14 +39,14 @@ class SupabaseStorage:
     def __init__(
         self,
         url: str,
-        key: str,
+        key: SecretStr | str,
         bucket: str = "multimedia-assets",
         *,
         public_urls: bool = False,
         signed_url_seconds: int = 3600,
     ) -> None:
         self._url = url
-        self._key = key
+        self._key = SecretStr(key) if isinstance(key, str) else key
         self._bucket = bucket
         self._public_urls = public_urls
         self._signed_url_seconds = signed_url_seconds
@@ -147,7 +148,7 @@ class SupabaseStorage:
     async def _get_client(self) -> Any:
         async with self._lock:
             if self._client is None:
-                self._client = await _create_client(self._url, self._key)
+                self._client = await _create_client(self._url, self._key.get_secret_value())
             return self._client
 
 

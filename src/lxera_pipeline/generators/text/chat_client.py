@@ -10,7 +10,10 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
 from lxera_pipeline.log import get_logger
+from lxera_pipeline.redact import plain
 
 if TYPE_CHECKING:
     import httpx
@@ -76,17 +79,22 @@ class ChatClient:
     """Sends one system and one user message and returns the JSON object the model answers."""
 
     def __init__(
-        self, base_url: str, model: str, api_key: str | None = None, timeout: float = 120.0
+        self,
+        base_url: str,
+        model: str,
+        api_key: SecretStr | str | None = None,
+        timeout: float = 120.0,
     ) -> None:
         if not base_url.strip():
             raise ValueError("llm base_url must not be empty")
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
-        self.api_key = api_key
+        self.api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self.timeout = timeout
 
     def headers(self) -> dict[str, str]:
-        auth = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        key = plain(self.api_key)
+        auth = {"Authorization": f"Bearer {key}"} if key else {}
         return {"Content-Type": "application/json", **auth}
 
     def body(self, system: str, user: str) -> dict[str, Any]:
