@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench import drain, latency, writer, writer_profile
+from bench import drain, end_to_end, latency, writer, writer_profile
 from bench.common import ADMIN_DSN, REPO_ROOT, Figure, markdown_table
 
 Section = tuple[str, Callable[[Sequence[str]], list[Figure]], list[str]]
@@ -38,6 +38,9 @@ TARGETS = (
     ("drain >= 5x Procrastinate, 2 daemons", "ours, 2 daemons vs Procrastinate", 5.0, True),
     ("p99 @ 100/s <= better baseline, 1 daemon", "ours, 1 daemon @ 100/s: p99", 1.0, False),
     ("p99 @ 100/s <= better baseline, 2 daemons", "ours, 2 daemons @ 100/s: p99", 1.0, False),
+    ("end to end >= 2x PgQueuer, 1 writer", "ours, 1 writer(s): handled/s", 2.0, True),
+    ("end to end >= 2x PgQueuer, 16 writers", "ours, 16 writer(s): handled/s", 2.0, True),
+    ("end to end p99 @ 1000/s <= PgQueuer", "ours @ 1000/s: p99 commit->start", 1.0, False),
 )
 
 
@@ -48,12 +51,14 @@ def sections(quick: bool) -> list[Section]:
             ("Writer profile", writer_profile.main, ["--updates", "300", "--rounds", "1"]),
             ("Drain", drain.main, ["--events", "2000", "--sample", "500", "--stale-sample", "200"]),
             ("Latency", latency.main, ["--seconds", "2", "--settle", "3"]),
+            ("End to end", end_to_end.main, ["--seconds", "3", "--latency-seconds", "2"]),
         ]
     return [
         ("Writer price", writer.main, []),
         ("Writer profile", writer_profile.main, ["--rounds", "5"]),
         ("Drain", drain.main, []),
         ("Latency", latency.main, []),
+        ("End to end", end_to_end.main, []),
     ]
 
 
@@ -70,8 +75,8 @@ def target_rows(figures: Sequence[Figure]) -> list[str]:
     return rows
 
 
-def environment() -> list[str]:
-    with psycopg.connect(ADMIN_DSN) as conn:
+def environment(admin_dsn: str = ADMIN_DSN) -> list[str]:
+    with psycopg.connect(admin_dsn) as conn:
         row = conn.execute("select version()").fetchone()
     commit = subprocess.run(
         ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],

@@ -54,21 +54,3 @@ select pipeline.track_status('public.mm_multimedia_sessions', 'current_stage', '
 select pipeline.track_status('public.mm_multimedia_assets', 'status', 'asset_id');
 select pipeline.track_status('public.mm_slide_presentations', 'status', 'presentation_id');
 select pipeline.track_status('public.mm_audio_narrations', 'status', 'narration_id');
-
--- The generated guard/emit trigger functions call into the `pipeline` schema, which the API roles
--- cannot reach. Run them with their owner's rights (and a fixed search_path) so a user's write
--- through PostgREST still records its event; the user never gains access to `pipeline` itself.
-do $definer$
-declare
-    v_column record;
-begin
-    for v_column in select table_name, status_column from pipeline.status_columns loop
-        execute format('alter function pipeline.%I() security definer '
-                       'set search_path = pg_catalog, pipeline',
-                       'guard_' || v_column.table_name || '_' || v_column.status_column);
-        execute format('alter function pipeline.%I() security definer '
-                       'set search_path = pg_catalog, pipeline',
-                       'emit_' || v_column.table_name || '_' || v_column.status_column);
-    end loop;
-end
-$definer$;

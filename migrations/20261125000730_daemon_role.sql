@@ -42,7 +42,7 @@ grant select, insert on pipeline.audit_log to lxera_daemon;
 grant select on pipeline.events, pipeline.status_columns, pipeline.transitions to lxera_daemon;
 grant execute on function
     pipeline.arm_wakeup(), pipeline.disarm_wakeup(), pipeline.wakeup_armed(),
-    pipeline.route_events()
+    pipeline.route_events(text[])
     to lxera_daemon;
 
 grant select, insert, update on

@@ -5,17 +5,16 @@
 --   (a) the group's deliveries that still need a daemon: state 'pending' (due now or waiting for
 --       a retry) and 'running' (a daemon holds them; counting them keeps the replicas that run
 --       them from being scaled away mid-handler, and an expired lease needs a daemon to reclaim);
---   (b) the deliveries that routing WILL create for the group: committed events above the
---       router's horizon (pipeline.router_state.routed_upto), times the group's active
---       subscriptions that match them (the same match as pipeline.fan_out). Only daemons route
+--   (b) the deliveries that routing WILL create for the group: committed events not routed yet
+--       (pipeline.unrouted_events(): their transaction ended after the router's last snapshot),
+--       times the group's active subscriptions that match them (the same match as
+--       pipeline.route_events). Only daemons route
 --       (pipeline.route_events runs in their claim round trip), so a group scaled to zero would
 --       never see its first event without (b).
 -- Done, skipped and dead deliveries are not work (dead letters need an operator, not a replica).
 --
--- (b) is the only part that knows how routing decides "not routed yet". Today that is the
--- event-id horizon routed_upto; if routing changes its horizon (e.g. to transaction snapshots),
--- change the `unrouted` part below and nothing else. Events above the horizon that are still
--- uncommitted are invisible here and counted once they commit, as routing will.
+-- (b) asks routing itself what "not routed yet" is (pipeline.unrouted_events()). Events of
+-- transactions still open are invisible here and counted once they commit, as routing will.
 --
 -- SECURITY DEFINER, because the autoscaler should connect as a role that can run this function
 -- and nothing else (the events carry row snapshots of tenant data): such a role needs only
@@ -37,16 +36,15 @@ language sql stable security definer set search_path = pg_catalog, pg_temp as $$
     ),
     unrouted as (
         select count(*) as n
-          from pipeline.events e
+          from pipeline.unrouted_events() e
           join subscribed s
             on s.table_name = e.table_name and s.status_column = e.status_column
            and (s.from_status = '*' or s.from_status = coalesce(e.old_status, 'new'))
            and (s.to_status = '*' or s.to_status = e.new_status)
-         where e.event_id > (select r.routed_upto from pipeline.router_state r)
     )
     select (select n from open_deliveries) + (select n from unrouted)
 $$;
 comment on function pipeline.pending_work(text) is
     'Deliveries of a handler group still needing a daemon (pending, running) plus those routing '
-    'will create for it (events above the routing horizon). The autoscaler''s query.';
+    'will create for it (committed events not routed yet). The autoscaler''s query.';
 revoke all on function pipeline.pending_work(text) from public;

@@ -86,9 +86,10 @@ begin
                          where x.content_id = p_content);
     if exists (select 1 from pipeline.deliveries d
                 where d.state in ('pending', 'running') and d.entity_id = any (v_entities))
-       or exists (select 1 from pipeline.events e
-                   where e.event_id > (select r.routed_upto from pipeline.router_state r)
-                     and e.entity_id = any (v_entities)) then
+       or exists (select 1 from pipeline.events e  -- committed, not routed yet
+                   where e.entity_id = any (v_entities)
+                     and not pg_visible_in_snapshot(
+                             e.txid, (select r.last_snapshot from pipeline.router_state r))) then
         return 'it has unfinished deliveries';
     end if;
     -- An asset of another module derived from one of its assets (parent_asset_id).

@@ -37,7 +37,7 @@ create trigger acc_refuse_renewal before update on pipeline.deliveries
 BREAK_WAKEUP = """
 alter function pipeline.arm_wakeup() rename to arm_wakeup_removed_by_test;
 alter function pipeline.disarm_wakeup() rename to disarm_wakeup_removed_by_test;
-alter function pipeline.route_events() rename to route_events_removed_by_test;
+alter function pipeline.route_events(text[]) rename to route_events_removed_by_test;
 """
 
 

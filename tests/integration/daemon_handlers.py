@@ -1,7 +1,7 @@
 """Handlers the daemon integration tests run in-process (group "itest", table ``itest_jobs``).
 
-Events are written with ``pipeline.record_event`` directly, so no table is needed; the snapshot
-steers the handlers. ``STATE`` is reset by the tests' fixture.
+Events are written as event rows directly (tests.support.events), so no table is needed; the
+snapshot steers the handlers. ``STATE`` is reset by the tests' fixture.
 
 - ``itest.record`` (``* -> record``): sleeps ``snapshot.sleep`` seconds outside any transaction,
   then writes one row to ``itest_effects`` in its fenced transaction;
@@ -23,6 +23,7 @@ import anyio
 from lxera_pipeline.events.statuses import register_status_set
 from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import registry
+from tests.support.events import record_events_query
 
 TABLE: Final = "itest_jobs"
 GROUP: Final = "itest"
@@ -40,9 +41,7 @@ create table if not exists public.itest_effects (
 INSERT_EFFECT = (
     "insert into public.itest_effects (event_id, entity_id, attempt) values (%s, %s, %s)"
 )
-RECORD_EVENT = (
-    "select pipeline.record_event('itest_jobs', 'status', %s, null, null, %s, '{}'::jsonb)"
-)
+RECORD_EVENT = record_events_query("select %s::uuid, null::text, %s::text, '{}'::jsonb")
 
 
 @dataclass

@@ -16,6 +16,7 @@ from lxera_pipeline.handlers.registry import registry
 from lxera_pipeline.listeners.config import DaemonConfig, HandlerSet
 from lxera_pipeline.listeners.daemon import Daemon
 from tests.integration import daemon_handlers
+from tests.support.events import record_events_query
 
 FAST: dict[str, Any] = {
     "pool_size": 2,
@@ -87,7 +88,7 @@ async def record(
     """One event on ``itest_jobs`` (its own transaction); returns the event id."""
     [row] = await rows(
         dsn,
-        "select pipeline.record_event('itest_jobs', 'status', %s, null, %s, %s, %s::jsonb) as id",
+        record_events_query("select %s::uuid, %s::text, %s::text, %s::jsonb"),
         (entity or uuid4(), old, status, json.dumps(snapshot or {})),
     )
     return int(row["id"])

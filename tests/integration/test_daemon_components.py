@@ -35,6 +35,7 @@ from tests.integration.daemon_support import (
     rows,
     running_daemon,
 )
+from tests.support.events import record_events_query
 
 pytestmark = pytest.mark.anyio
 GHOST = "itest.ghost"
@@ -151,11 +152,10 @@ async def test_a_real_context_refuses_to_commit_for_a_token_it_does_not_hold(dsn
 async def test_a_claim_that_routes_a_large_backlog_refreshes_the_delivery_statistics(
     dsn: str,
 ) -> None:
-    backlog = """
-    select pipeline.record_event('itest_jobs', 'status', gen_random_uuid(), null, null, 'noop',
-                                 '{}'::jsonb)
-      from generate_series(1, %s)
-    """
+    backlog = record_events_query(
+        "select gen_random_uuid(), null::text, 'noop'::text, '{}'::jsonb"
+        " from generate_series(1, %s)"
+    )
     await rows(dsn, backlog, (ANALYZE_AFTER_ROUTED,))
     analyzed = (
         "select coalesce(analyze_count, 0) as n from pg_stat_user_tables "

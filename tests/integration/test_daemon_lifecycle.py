@@ -28,6 +28,7 @@ from tests.integration.daemon_support import (
     running_daemon,
     states,
 )
+from tests.support.events import record_events_query
 
 pytestmark = pytest.mark.anyio
 
@@ -184,8 +185,9 @@ async def test_a_trickle_keeps_the_listener_armed_and_a_stream_disarms_it(dsn: s
         async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
             for _ in range(40):  # a stream: NOTIFYs far closer than every 5 ms
                 await conn.execute(
-                    "select pipeline.record_event('itest_jobs', 'status', gen_random_uuid(), "
-                    "null, null, 'noop', '{}'::jsonb)"
+                    record_events_query(
+                        "select gen_random_uuid(), null::text, 'noop'::text, '{}'::jsonb"
+                    )
                 )
         await eventually(lambda: done_at_least(dsn, 45), "the streamed deliveries")
         await eventually(lambda: armed(dsn), "the listener to arm again once drained")

@@ -11,18 +11,21 @@ import psycopg
 import pytest
 from psycopg import errors, sql
 
+from tests.support.events import record_events_query
 from tests.support.k8s import TARGETS, keda_queries, kubectl, render
 from tests.support.routing import route
 
 SESSIONS = "mm_multimedia_sessions"
 CONTENT = "cm_module_content"
-RECORD = "select pipeline.record_event(%s, %s, %s, null, %s, %s, '{}'::jsonb)"
 
 Conn = psycopg.Connection[Any]
 
 
 def _event(conn: Conn, table: str, column: str, old: str | None, new: str) -> int:
-    row = conn.execute(RECORD, (table, column, uuid.uuid4(), old, new)).fetchone()
+    query = record_events_query(
+        "select %s::uuid, %s::text, %s::text, '{}'::jsonb", table=table, column=column
+    )
+    row = conn.execute(query, (uuid.uuid4(), old, new)).fetchone()
     assert row is not None
     return int(row[0])
 

@@ -10,10 +10,7 @@ import psycopg
 from psycopg import AsyncConnection
 
 ROUTE = "select pipeline.route_events()"
-UNROUTED = (
-    "select count(*) from pipeline.events"
-    " where event_id > (select routed_upto from pipeline.router_state)"
-)
+UNROUTED = "select count(*) from pipeline.unrouted_events()"
 
 
 def route(conn: psycopg.Connection[Any]) -> int:

@@ -328,7 +328,9 @@ class DeliveryStore:
     ) -> list[DictRow]:
         """Route, then claim, sent together (one round trip; one implicit transaction)."""
         async with conn.pipeline():
-            routing = await conn.execute(load_query("route_events"))
+            routing = await conn.execute(
+                load_query("route_served_events"), {"handlers": params["handlers"]}
+            )
             claiming = await conn.execute(load_query("claim_deliveries"), params)
         routed = await routing.fetchone()
         rows = await claiming.fetchall()

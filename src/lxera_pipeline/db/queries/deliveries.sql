@@ -316,13 +316,19 @@ select set_config('pipeline.causation_id', %(event_id)s::text, true) as causatio
 select set_config('plan_cache_mode', 'force_generic_plan', false);
 
 -- name: route_events
--- Sent with claim_deliveries in one pipeline (one implicit transaction, so the claim sees what
--- it routed; see DeliveryStore.claim): fan every event known complete out into deliveries
--- (pipeline.route_events in migrations/20261125000600_one_trigger_one_lock.sql; one router at a
--- time, the others skip). Must run at READ COMMITTED. The commit need not wait for the WAL
+-- An operator's tool routes before it reads: fan every event whose transaction ended out into
+-- deliveries (pipeline.route_events in migrations/20261125000100_pipeline_core.sql; one router at
+-- a time, the others skip). Must run at READ COMMITTED. The commit need not wait for the WAL
 -- flush: a routing lost in a crash is lost with its router_state row and is redone, and any
 -- later durable commit flushes it first.
 select pipeline.route_events() as routed,
+       set_config('synchronous_commit', 'off', true) as synchronous_commit;
+
+-- name: route_served_events
+-- route_events as a daemon's claim sends it, in one pipeline with claim_deliveries (one implicit
+-- transaction, so the claim sees what it routed; see DeliveryStore.claim). Naming the handlers
+-- this daemon serves keeps the router from NOTIFYing for deliveries it is about to claim itself.
+select pipeline.route_events(%(handlers)s::text[]) as routed,
        set_config('synchronous_commit', 'off', true) as synchronous_commit;
 
 -- name: analyze_deliveries

@@ -128,7 +128,9 @@ select s.handler, s.handler_group, s.max_attempts
 
 -- name: ops_unrouted_event
 -- Is this event still waiting for pipeline.route_events() (no deliveries created yet)?
-select %(event_id)s::bigint > r.routed_upto as unrouted from pipeline.router_state r
+select not pg_visible_in_snapshot(e.txid, r.last_snapshot) as unrouted
+  from pipeline.events e, pipeline.router_state r
+ where e.event_id = %(event_id)s::bigint
 
 -- name: ops_share_lock_event
 select e.event_id from pipeline.events e where e.event_id = %(event_id)s for share
@@ -222,7 +224,8 @@ with victims as (
     select e.event_id
       from pipeline.events e
      where e.committed_at < %(cutoff)s
-       and e.event_id <= (select r.routed_upto from pipeline.router_state r)  -- fanned out
+       and pg_visible_in_snapshot(  -- fanned out
+               e.txid, (select r.last_snapshot from pipeline.router_state r))
        and not exists (
             select 1 from pipeline.deliveries d
              where d.event_id = e.event_id
