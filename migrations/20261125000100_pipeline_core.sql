@@ -314,9 +314,14 @@ begin
 
     -- One delivery per matching active subscription, in event order; an event that already
     -- has its original (non-replay) deliveries is skipped, so none is fanned out twice.
+    -- Priority (claimed larger first; column added in 20261125001100): a media session's
+    -- render_priority as its event's snapshot (the session row) holds it, else 0.
     with routed as (
-        insert into pipeline.deliveries (event_id, handler, entity_id, max_attempts)
-        select e.event_id, s.handler, e.entity_id, s.max_attempts
+        insert into pipeline.deliveries (event_id, handler, entity_id, max_attempts, priority)
+        select e.event_id, s.handler, e.entity_id, s.max_attempts,
+               case when e.table_name = 'mm_multimedia_sessions'
+                    then coalesce((e.snapshot ->> 'render_priority')::integer, 0)
+                    else 0 end
           from pipeline.events e
           join pipeline.subscriptions s
             on s.active and s.table_name = e.table_name and s.status_column = e.status_column

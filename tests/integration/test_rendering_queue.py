@@ -1,6 +1,6 @@
 """The rendering queue: a company admin sets its own sessions' priority (and only its own), the
-queue rows follow; with one media worker, renders run by priority then age (the claim ordering
-this needs is described in docs/roadmap.md, "Rendering queue")."""
+queue rows follow; with one media worker, renders run by priority then age (the claim orders
+pending deliveries by priority, then delivery id)."""
 
 from __future__ import annotations
 
@@ -63,11 +63,6 @@ async def _wait(check: Any, seconds: float = 180.0) -> None:
             await anyio.sleep(0.3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the claim (db/queries/deliveries.sql) takes deliveries by delivery_id; priority "
-    "ordering needs the change described in docs/roadmap.md",
-)
 @pytest.mark.anyio
 async def test_one_media_worker_renders_by_priority_then_age(db_dsn: str, tmp_path: Path) -> None:
     """Three sessions wait for the one media worker, oldest with the lowest priority: the
