@@ -2,14 +2,13 @@
 -- and claim_deliveries (db/queries/deliveries.sql) takes pending work by (priority desc,
 -- delivery_id). Priorities only reorder work across entities: a delivery still never starts
 -- before an earlier pending or running delivery of its own entity (the claim's per-entity probe).
---   * pipeline.route_events() sets it when it fans an event out: the session's render_priority
---     (from the event's snapshot, which is the session row) for events of
---     mm_multimedia_sessions, else 0.
+--   * pipeline.route_events() (20261125000100) sets it when it fans an event out: for an event
+--     of mm_multimedia_sessions, the session's render_priority as the routing reads it, else 0.
 --   * pipeline.follow_render_priority() (20261125001060) moves the session's pending deliveries
 --     with its render_priority, in the transaction that changes it.
--- Limit: a change that commits while a routing of that session's event is in flight (the event
--- was written before the change, its deliveries are not committed yet) leaves those deliveries
--- at the event's priority; the queue row follows the session, the next change moves both.
+-- Limit: a change that commits while a routing of that session's event is in flight (the
+-- routing read the old value, its deliveries are not committed yet) leaves those deliveries at
+-- the old priority; the queue row follows the session, the next change moves both.
 
 alter table pipeline.deliveries add column priority integer not null default 0;
 
