@@ -47,7 +47,7 @@ with live as (
                                or (hashtext(o.handler)::bigint & 4294967295)::oid
                                   in (select objid from live))
                         offset 0)  -- a per-row probe, whatever the statistics say
-     order by d.delivery_id
+     order by d.priority desc, d.delivery_id
      limit %(limit)s
        for update of d skip locked
 ), picked as (
