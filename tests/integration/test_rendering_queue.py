@@ -57,9 +57,12 @@ def test_the_queue_follows_the_session_priority(schema_db: Conn) -> None:
         ).fetchone() == (0,)
 
 
-def test_routing_and_a_priority_change_set_the_sessions_delivery_priority(db: Conn) -> None:
-    """A session event is fanned out at the session's render_priority (its snapshot); a change
-    moves the session's pending deliveries, not its finished ones nor another session's."""
+def test_routing_and_a_priority_change_set_the_sessions_delivery_priority(
+    db: Conn, db_dsn: str
+) -> None:
+    """A session event is fanned out at the session's render_priority; a change moves the
+    session's pending deliveries, not its finished ones nor another session's; a replay of the
+    session's event is claimed at the session's priority."""
     ids, other = seed_company(db), seed_company(db)
     session = ids["mm_multimedia_sessions"]
     db.execute(
@@ -95,6 +98,14 @@ def test_routing_and_a_priority_change_set_the_sessions_delivery_priority(db: Co
         (True, "pending", 20),  # followed the change
         (False, "pending", 0),
     ]
+    db.execute("update pipeline.deliveries set state = 'done' where handler = 'itest.render'")
+    replay = ["replay", "--entity", str(session), "--status", "script_generation"]
+    replay += ["--handler", "itest.render", "--reason", "t"]
+    replayed = CliRunner().invoke(cli, replay, env={"DATABASE_URL": db_dsn})
+    assert replayed.exit_code == 0, replayed.output
+    assert db.execute(
+        "select entity_id, priority from pipeline.deliveries where is_replay"
+    ).fetchall() == [(session, 20)]
 
 
 async def _wait(check: Any, seconds: float = 180.0) -> None:
