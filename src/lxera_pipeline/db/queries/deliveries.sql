@@ -6,8 +6,9 @@
 -- session's render_priority, else 0), then oldest first, skipping rows another daemon holds. The
 -- pending walk follows deliveries_pending_priority_idx and stops at the limit. Priority orders
 -- work across entities only: the per-entity probe below is unchanged, so a delivery never
--- starts before an earlier one of its entity, whatever their priorities. A delivery waits while an earlier delivery of its entity is running under a live
--- lease, or pending (or lease-expired) for a handler this daemon or another running one serves:
+-- starts before an earlier one of its entity, whatever their priorities.
+-- A delivery waits while an earlier delivery of its entity is running under a live lease, or
+-- pending (or lease-expired) for a handler this daemon or another running one serves:
 -- every daemon holds a shared advisory lock (served_lock_class, hashtext(handler)) per served
 -- handler (db/locks.py; see advertise_handlers), so a delivery of a handler nobody serves (a subscription left by an older
 -- build) waits without freezing its entity's later events. (While the only daemon serving a
