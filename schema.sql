@@ -1286,6 +1286,12 @@ begin
     update public.mm_rendering_queue q
        set priority = new.render_priority
      where q.session_id = new.session_id and q.priority <> new.render_priority;
+    -- The session's waiting deliveries take the new priority (the claim orders by it; column
+    -- added in 20261125001100).
+    update pipeline.deliveries d
+       set priority = new.render_priority
+     where d.entity_id = new.session_id and d.state = 'pending'
+       and d.priority <> new.render_priority;
     return null;
 end
 $$;
@@ -1801,14 +1807,20 @@ begin
 
     -- One delivery per matching active subscription, in event order; an event that already
     -- has its original (non-replay) deliveries is skipped, so none is fanned out twice.
+    -- Priority (claimed larger first; column added in 20261125001100): for an event of a media
+    -- session, the session's render_priority as it is now (read by its primary key; the
+    -- event's snapshot may predate a change), else 0.
     with routed as (
-        insert into pipeline.deliveries (event_id, handler, entity_id, max_attempts)
-        select e.event_id, s.handler, e.entity_id, s.max_attempts
+        insert into pipeline.deliveries (event_id, handler, entity_id, max_attempts, priority)
+        select e.event_id, s.handler, e.entity_id, s.max_attempts,
+               coalesce(ms.render_priority, 0)
           from pipeline.events e
           join pipeline.subscriptions s
             on s.active and s.table_name = e.table_name and s.status_column = e.status_column
            and (s.from_status = '*' or s.from_status = coalesce(e.old_status, 'new'))
            and (s.to_status = '*' or s.to_status = e.new_status)
+          left join public.mm_multimedia_sessions ms
+            on e.table_name = 'mm_multimedia_sessions' and ms.session_id = e.entity_id
          where e.event_id = any (v_events)
            and not exists (select 1 from pipeline.deliveries d
                             where d.event_id = e.event_id and not d.is_replay)
@@ -2183,6 +2195,7 @@ CREATE TABLE pipeline.deliveries (
     replay_reason text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     finished_at timestamp with time zone,
+    priority integer DEFAULT 0 NOT NULL,
     CONSTRAINT deliveries_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'running'::text, 'done'::text, 'dead'::text, 'skipped'::text])))
 );
 
@@ -2204,6 +2217,7 @@ CREATE TABLE pipeline.deliveries_archive (
     replay_reason text,
     created_at timestamp with time zone NOT NULL,
     finished_at timestamp with time zone,
+    priority integer DEFAULT 0 NOT NULL,
     archived_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
@@ -2987,7 +3001,7 @@ CREATE INDEX deliveries_event_idx ON pipeline.deliveries USING btree (event_id);
 
 CREATE INDEX deliveries_open_entity_idx ON pipeline.deliveries USING btree (entity_id, event_id) WHERE (state = ANY (ARRAY['pending'::text, 'running'::text]));
 
-CREATE INDEX deliveries_pending_idx ON pipeline.deliveries USING btree (delivery_id) WHERE (state = 'pending'::text);
+CREATE INDEX deliveries_pending_priority_idx ON pipeline.deliveries USING btree (priority DESC, delivery_id) WHERE (state = 'pending'::text);
 
 CREATE INDEX deliveries_running_idx ON pipeline.deliveries USING btree (lease_until) WHERE (state = 'running'::text);
 

@@ -314,14 +314,20 @@ begin
 
     -- One delivery per matching active subscription, in event order; an event that already
     -- has its original (non-replay) deliveries is skipped, so none is fanned out twice.
+    -- Priority (claimed larger first; column added in 20261125001100): for an event of a media
+    -- session, the session's render_priority as it is now (read by its primary key; the
+    -- event's snapshot may predate a change), else 0.
     with routed as (
-        insert into pipeline.deliveries (event_id, handler, entity_id, max_attempts)
-        select e.event_id, s.handler, e.entity_id, s.max_attempts
+        insert into pipeline.deliveries (event_id, handler, entity_id, max_attempts, priority)
+        select e.event_id, s.handler, e.entity_id, s.max_attempts,
+               coalesce(ms.render_priority, 0)
           from pipeline.events e
           join pipeline.subscriptions s
             on s.active and s.table_name = e.table_name and s.status_column = e.status_column
            and (s.from_status = '*' or s.from_status = coalesce(e.old_status, 'new'))
            and (s.to_status = '*' or s.to_status = e.new_status)
+          left join public.mm_multimedia_sessions ms
+            on e.table_name = 'mm_multimedia_sessions' and ms.session_id = e.entity_id
          where e.event_id = any (v_events)
            and not exists (select 1 from pipeline.deliveries d
                             where d.event_id = e.event_id and not d.is_replay)

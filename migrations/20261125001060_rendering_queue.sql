@@ -8,8 +8,8 @@
 -- Priority is the session's render_priority (0..100, larger first; default 0). A company admin
 -- raises (or lowers) it for its own company's sessions through the API (row-level security on
 -- mm_multimedia_sessions plus the column grant below); the queue rows follow at once.
--- Ordering of the work itself (priority, then age) needs the claim to read the priority: see
--- docs/roadmap.md, "Rendering queue".
+-- The work itself is claimed by priority, then age: pipeline.deliveries.priority, set by the
+-- router and moved here with the session's (20261125001100).
 
 alter table public.mm_multimedia_sessions
     add column render_priority integer not null default 0
@@ -115,6 +115,12 @@ begin
     update public.mm_rendering_queue q
        set priority = new.render_priority
      where q.session_id = new.session_id and q.priority <> new.render_priority;
+    -- The session's waiting deliveries take the new priority (the claim orders by it; column
+    -- added in 20261125001100).
+    update pipeline.deliveries d
+       set priority = new.render_priority
+     where d.entity_id = new.session_id and d.state = 'pending'
+       and d.priority <> new.render_priority;
     return null;
 end
 $$;

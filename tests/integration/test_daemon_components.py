@@ -32,6 +32,7 @@ from tests.integration.daemon_support import (
     deliveries,
     eventually,
     record,
+    route,
     rows,
     running_daemon,
 )
@@ -111,6 +112,32 @@ async def test_claims_skip_rows_another_worker_holds_and_respect_entity_order(ds
     assert again == []  # running, or waiting behind a running event of the same entity
     leased = {row["leased_by"] for row in await deliveries(dsn) if row["state"] == "running"}
     assert leased == {"w-a"}
+
+
+async def test_priority_orders_claims_across_entities_never_within_one(dsn: str) -> None:
+    """A later delivery of an entity with the highest priority still waits for the entity's
+    earlier one (priority 0); another entity's delivery of middle priority goes first."""
+    entity = uuid4()
+    for _ in range(2):
+        await record(dsn, "noop", entity=entity)
+    await record(dsn, "noop")
+    await route(dsn)
+    earlier, later, other = (row["delivery_id"] for row in await deliveries(dsn, GHOST))
+    await rows(
+        dsn,
+        "update pipeline.deliveries set priority = case delivery_id when %s then 0"
+        " when %s then 100 else 50 end",
+        (earlier, later),
+    )
+    config = daemon_config(dsn)
+    async with Connector(config) as connector:
+        claimer = store_for(connector, config.worker_id)
+        first = await claimer.claim(1)
+        rest = await claimer.claim(10)
+    assert [claim.delivery_id for claim in first] == [other]  # priority, across entities
+    assert [claim.delivery_id for claim in rest] == [earlier]  # the entity's order holds
+    [waiting] = [row for row in await deliveries(dsn, GHOST) if row["state"] == "pending"]
+    assert (waiting["delivery_id"], waiting["priority"]) == (later, 100)
 
 
 async def test_dry_run_context_rolls_back_and_still_tags_causation(dsn: str) -> None:

@@ -87,9 +87,19 @@ def test_prune_archive_copies_before_deleting(db_dsn: str) -> None:
         before = conn.execute(
             "select * from pipeline.events where entity_id = %s order by 1", (ids["done"],)
         ).fetchall()
+        conn.execute(
+            "update pipeline.deliveries set priority = 7 where entity_id = %s", (ids["done"],)
+        )
+        deliveries = conn.execute(
+            "select * from pipeline.deliveries where entity_id = %s order by 1", (ids["done"],)
+        ).fetchall()
         report = prune(conn, timedelta(days=30), archive=True, now=LATER)
         archived = conn.execute(
             "select * from pipeline.events_archive where entity_id = %s order by 1", (ids["done"],)
+        ).fetchall()
+        archived_deliveries = conn.execute(
+            "select * from pipeline.deliveries_archive where entity_id = %s order by 1",
+            (ids["done"],),
         ).fetchall()
         counts = conn.execute(
             "select (select count(*) from pipeline.deliveries_archive) as d,"
@@ -97,6 +107,10 @@ def test_prune_archive_copies_before_deleting(db_dsn: str) -> None:
         ).fetchone()
     assert report.archived_rows == report.events + report.deliveries + report.audit_rows
     assert [{k: v for k, v in row.items() if k != "archived_at"} for row in archived] == before
+    assert [row["priority"] for row in deliveries] == [7]
+    assert [
+        {k: v for k, v in row.items() if k != "archived_at"} for row in archived_deliveries
+    ] == deliveries
     assert counts == {"d": 1, "a": 1}
 
 

@@ -1,6 +1,6 @@
 """The rendering queue: a company admin sets its own sessions' priority (and only its own), the
-queue rows follow; with one media worker, renders run by priority then age (the claim ordering
-this needs is described in docs/roadmap.md, "Rendering queue")."""
+queue rows follow; with one media worker, renders run by priority then age (the claim orders
+pending deliveries by priority, then delivery id)."""
 
 from __future__ import annotations
 
@@ -57,17 +57,63 @@ def test_the_queue_follows_the_session_priority(schema_db: Conn) -> None:
         ).fetchone() == (0,)
 
 
+def test_routing_and_a_priority_change_set_the_sessions_delivery_priority(
+    db: Conn, db_dsn: str
+) -> None:
+    """A session event is fanned out at the session's render_priority; a change moves the
+    session's pending deliveries, not its finished ones nor another session's; a replay of the
+    session's event is claimed at the session's priority."""
+    ids, other = seed_company(db), seed_company(db)
+    session = ids["mm_multimedia_sessions"]
+    db.execute(
+        "insert into pipeline.subscriptions (handler, handler_group, table_name, status_column,"
+        " from_status, to_status, max_attempts)"
+        " values ('itest.render', 'elsewhere', 'mm_multimedia_sessions', 'current_stage',"
+        " '*', '*', 3)"
+    )
+    db.execute("select pipeline.route_events()")  # the inserts' events: priority 0
+    db.execute("update pipeline.deliveries set state = 'done' where handler = 'itest.render'")
+    set_column(db, "mm_multimedia_sessions", session, "render_priority", 70)
+    for key in (session, other["mm_multimedia_sessions"]):
+        set_column(db, "mm_multimedia_sessions", key, "current_stage", "script_generation")
+    db.execute("select pipeline.route_events()")
+
+    def priorities() -> list[tuple[Any, ...]]:
+        return db.execute(
+            "select entity_id = %s, state, priority from pipeline.deliveries"
+            " where handler = 'itest.render' order by delivery_id",
+            (session,),
+        ).fetchall()
+
+    assert priorities() == [
+        (True, "done", 0),
+        (False, "done", 0),
+        (True, "pending", 70),  # routed at the session's priority
+        (False, "pending", 0),
+    ]
+    set_column(db, "mm_multimedia_sessions", session, "render_priority", 20)
+    assert priorities() == [
+        (True, "done", 0),
+        (False, "done", 0),
+        (True, "pending", 20),  # followed the change
+        (False, "pending", 0),
+    ]
+    db.execute("update pipeline.deliveries set state = 'done' where handler = 'itest.render'")
+    replay = ["replay", "--entity", str(session), "--status", "script_generation"]
+    replay += ["--handler", "itest.render", "--reason", "t"]
+    replayed = CliRunner().invoke(cli, replay, env={"DATABASE_URL": db_dsn})
+    assert replayed.exit_code == 0, replayed.output
+    assert db.execute(
+        "select entity_id, priority from pipeline.deliveries where is_replay"
+    ).fetchall() == [(session, 20)]
+
+
 async def _wait(check: Any, seconds: float = 180.0) -> None:
     with anyio.fail_after(seconds):
         while not await anyio.to_thread.run_sync(check):  # noqa: ASYNC110 - polls the database
             await anyio.sleep(0.3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the claim (db/queries/deliveries.sql) takes deliveries by delivery_id; priority "
-    "ordering needs the change described in docs/roadmap.md",
-)
 @pytest.mark.anyio
 async def test_one_media_worker_renders_by_priority_then_age(db_dsn: str, tmp_path: Path) -> None:
     """Three sessions wait for the one media worker, oldest with the lowest priority: the

@@ -159,11 +159,12 @@ select g.handler, g.error, g.n, g.delivery_ids, g.last_at,
  limit 100
 
 -- name: dash_pending_deliveries
+-- In claim order (deliveries_pending_priority_idx).
 select d.delivery_id, d.handler, d.event_id, d.entity_id, d.attempts, d.run_after, d.created_at,
        d.is_replay
   from pipeline.deliveries d
  where d.state = 'pending'
- order by d.delivery_id
+ order by d.priority desc, d.delivery_id
  limit %(limit)s
 
 -- name: dash_recent_actions

@@ -2,9 +2,13 @@
 -- claim token: (delivery_id, attempts, leased_by) must still be what this worker claimed.
 
 -- name: claim_deliveries
--- Due pending deliveries plus expired leases (a takeover), oldest first, skipping rows another
--- daemon holds. A delivery waits while an earlier delivery of its entity is running under a live
--- lease, or pending (or lease-expired) for a handler this daemon or another running one serves:
+-- Due pending deliveries plus expired leases (a takeover), by priority (larger first; a media
+-- session's render_priority, else 0), then oldest first, skipping rows another daemon holds. The
+-- pending walk follows deliveries_pending_priority_idx and stops at the limit. Priority orders
+-- work across entities only: the per-entity probe below is unchanged, so a delivery never
+-- starts before an earlier one of its entity, whatever their priorities.
+-- A delivery waits while an earlier delivery of its entity is running under a live lease, or
+-- pending (or lease-expired) for a handler this daemon or another running one serves:
 -- every daemon holds a shared advisory lock (served_lock_class, hashtext(handler)) per served
 -- handler (db/locks.py; see advertise_handlers), so a delivery of a handler nobody serves (a subscription left by an older
 -- build) waits without freezing its entity's later events. (While the only daemon serving a
@@ -14,7 +18,7 @@ with live as (
      where locktype = 'advisory' and classid = %(served_lock_class)s::oid and objsubid = 2
        and granted
 ), pending_due as (
-    select d.delivery_id
+    select d.delivery_id, d.priority
       from pipeline.deliveries d
      where d.state = 'pending' and d.run_after <= now()
        and d.handler = any(%(handlers)s::text[])
@@ -27,11 +31,11 @@ with live as (
                                or (hashtext(o.handler)::bigint & 4294967295)::oid
                                   in (select objid from live))
                         offset 0)  -- a per-row probe, whatever the statistics say
-     order by d.delivery_id
+     order by d.priority desc, d.delivery_id
      limit %(limit)s
        for update of d skip locked
 ), lease_expired as (
-    select d.delivery_id
+    select d.delivery_id, d.priority
       from pipeline.deliveries d
      where d.state = 'running' and d.lease_until < now()
        and d.handler = any(%(handlers)s::text[])
@@ -44,14 +48,14 @@ with live as (
                                or (hashtext(o.handler)::bigint & 4294967295)::oid
                                   in (select objid from live))
                         offset 0)  -- a per-row probe, whatever the statistics say
-     order by d.delivery_id
+     order by d.priority desc, d.delivery_id
      limit %(limit)s
        for update of d skip locked
 ), picked as (
-    select delivery_id from pending_due
+    select delivery_id, priority from pending_due
     union all
-    select delivery_id from lease_expired
-    order by delivery_id
+    select delivery_id, priority from lease_expired
+    order by priority desc, delivery_id
     limit %(limit)s
 ), claimed as (
     update pipeline.deliveries d
@@ -64,7 +68,7 @@ with live as (
                  where l.handler = d.handler), %(lease)s))
      where d.delivery_id = any (array(select delivery_id from picked))  -- primary key probes
  returning d.delivery_id, d.event_id, d.entity_id, d.handler, d.attempts, d.max_attempts,
-           d.is_replay
+           d.is_replay, d.priority
 )
 -- The event row comes with the claim; LATERAL ... LIMIT 1 keeps it an index probe per claimed row
 -- (a plain join may be planned as a hash over the whole events table).
@@ -80,7 +84,7 @@ select (select set_config('synchronous_commit', 'off', true)) as synchronous_com
   from claimed c
   left join lateral (select * from pipeline.events ev where ev.event_id = c.event_id limit 1) e
     on true
- order by c.delivery_id;
+ order by c.priority desc, c.delivery_id;
 
 -- name: fence_delivery
 -- First statement of a handler's transaction: lock the delivery, check the token, tag the events

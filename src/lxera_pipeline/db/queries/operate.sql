@@ -146,11 +146,19 @@ select d.delivery_id from pipeline.deliveries d
  order by d.delivery_id limit 1
 
 -- name: ops_insert_replay_delivery
+-- Claimed at the priority routing would give it now (pipeline.route_events): a media session's
+-- render_priority, else 0.
 insert into pipeline.deliveries
-    (event_id, handler, entity_id, max_attempts, is_replay, replay_of, replay_by, replay_reason)
+    (event_id, handler, entity_id, max_attempts, is_replay, replay_of, replay_by, replay_reason,
+     priority)
 values
     (%(event_id)s, %(handler)s, %(entity_id)s, %(max_attempts)s, true, %(replay_of)s,
-     %(replay_by)s, %(replay_reason)s)
+     %(replay_by)s, %(replay_reason)s,
+     coalesce((select s.render_priority
+                 from pipeline.events e
+                 join public.mm_multimedia_sessions s on s.session_id = e.entity_id
+                where e.event_id = %(event_id)s and e.table_name = 'mm_multimedia_sessions'),
+              0))
 returning delivery_id
 
 -- name: ops_notify_if_armed
