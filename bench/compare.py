@@ -40,7 +40,7 @@ RUNNER = (
 )
 PARTS: dict[str, tuple[list[str], list[str]]] = {
     # part: (full-size arguments, quick arguments)
-    "writer": (["--seconds", "2", "--rounds", "3"], ["--seconds", "1", "--rounds", "1"]),
+    "writer": (["--seconds", "2", "--rounds", "2"], ["--seconds", "1", "--rounds", "1"]),
     "drain": (
         ["--events", "20000", "--sample", "4000", "--stale-sample", "0"],
         ["--events", "3000", "--sample", "500", "--stale-sample", "0"],
