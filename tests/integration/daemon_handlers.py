@@ -82,7 +82,9 @@ def begin(ctx: HandlerContext, handler: str) -> Run:
 async def record_effect(ctx: HandlerContext, run: Run) -> None:
     async with ctx.transaction() as conn:
         await conn.execute(INSERT_EFFECT, (ctx.event.event_id, ctx.event.entity_id, ctx.attempt))
-    run.finished = time.monotonic()
+        # Marked before the commit: the entity's next delivery may be claimed the moment the
+        # commit lands, and its handler may start before this coroutine is resumed.
+        run.finished = time.monotonic()
 
 
 @registry.handler("itest.record", table=TABLE, transition="* -> record", group=GROUP)
