@@ -1723,6 +1723,7 @@ begin
          where c.contype = 'f'
            and c.conrelid = any (array(select ('public.' || quote_ident(t))::regclass
                                          from unnest(pipeline.content_family_tables()) t))
+         order by c.conrelid::regclass::text, c.conname  -- the same first refusal everywhere
     loop
         execute format(
             'select count(*) from %s t where t.content_id = $1 and (%s) is not null'
