@@ -78,6 +78,8 @@ class FakeStore:
         self, handlers: Sequence[str], *, lease_seconds: float = 30.0, retry_seconds: float = 0.01
     ) -> None:
         self.worker_id = "fake-worker"
+        self.claim_events = 0
+        self.claiming = False
         self._handlers = sorted(handlers)
         self.lease_seconds = lease_seconds
         self.retry = BackoffPolicy(
@@ -121,6 +123,13 @@ class FakeStore:
         )
 
     async def claim(self, limit: int) -> list[Delivery]:
+        self.claim_events, self.claiming = self.claim_events + 1, True
+        try:
+            return await self._claim(limit)
+        finally:
+            self.claim_events, self.claiming = self.claim_events + 1, False
+
+    async def _claim(self, limit: int) -> list[Delivery]:
         self.asked.append(limit)
         await anyio.lowlevel.checkpoint()
         now = time.monotonic()

@@ -76,13 +76,18 @@ class Runner:
     async def run(self, delivery: Delivery) -> None:
         self.in_flight[delivery.delivery_id] = delivery
         tokens = bind_contextvars(**delivery.log_fields())  # on every line of this attempt
+        claims_before = self._store.claim_events
         unblocks = True
         try:
             unblocks = await self._attempt(delivery)
         except Exception as exc:  # an outcome write that kept failing: the lease expiry retries
             log.error("delivery.outcome_unrecorded", error=describe_error(exc)[0])
         finally:
-            self._done(delivery, unblocks)
+            # A claim that ran meanwhile (or runs now) may have seen this delivery unfinished
+            # and skipped the entity's next one, which this attempt's successor check (an
+            # earlier snapshot) may not have seen: claim again.
+            overlapped = self._store.claiming or self._store.claim_events != claims_before
+            self._done(delivery, unblocks or overlapped)
             reset_contextvars(**tokens)
 
     def _free_capacity(self, delivery: Delivery) -> None:

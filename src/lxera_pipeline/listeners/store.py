@@ -282,6 +282,13 @@ class DeliveryStore:
         self._came_back_short = True
         self._open: _Batch | None = None
         self._leading = False
+        # Claim starts and ends so far, and whether one is running. A claim that runs while a
+        # delivery finishes may find the entity's next delivery blocked by it, while the
+        # completion's successor check (an earlier snapshot) did not see that next delivery yet:
+        # the runner claims again after such an attempt (Runner.run), so the event cannot wait
+        # for the poll.
+        self.claim_events = 0
+        self.claiming = False
 
     @property
     def handler_names(self) -> list[str]:
@@ -301,12 +308,16 @@ class DeliveryStore:
             "worker": self.worker_id,
             "served_lock_class": SERVED_CLASS,
         }
-        async with self._control.connection(CONTROL_WAIT_SECONDS) as conn:
-            if self._route_due():
-                rows = await self._route_and_claim(conn, params)
-            else:
-                cursor = await conn.execute(load_query("claim_deliveries"), params)
-                rows = await cursor.fetchall()
+        self.claim_events, self.claiming = self.claim_events + 1, True
+        try:
+            async with self._control.connection(CONTROL_WAIT_SECONDS) as conn:
+                if self._route_due():
+                    rows = await self._route_and_claim(conn, params)
+                else:
+                    cursor = await conn.execute(load_query("claim_deliveries"), params)
+                    rows = await cursor.fetchall()
+        finally:
+            self.claim_events, self.claiming = self.claim_events + 1, False
         self._came_back_short = len(rows) < limit
         return [
             Delivery.from_row(
@@ -569,6 +580,8 @@ class Store(Protocol):
     fake."""
 
     worker_id: str
+    claim_events: int  # claim starts and ends so far (see DeliveryStore.__init__)
+    claiming: bool  # a claim is running
 
     @property
     def handler_names(self) -> list[str]: ...
