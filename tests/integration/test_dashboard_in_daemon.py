@@ -11,10 +11,25 @@ import time
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from lxera_pipeline.dashboard.server import free_port
+from lxera_pipeline.db.locks import SERVED_CLASS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _daemon_listening(dsn: str) -> bool:
+    """The daemon's LISTEN connection holds its served handlers' advisory locks (the dashboard's
+    own listener serves none)."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "select count(*) from pg_locks l join pg_stat_activity a on a.pid = l.pid"
+            " where a.datname = current_database() and l.locktype = 'advisory'"
+            " and l.classid = %s::oid and l.granted",
+            (SERVED_CLASS,),
+        ).fetchone()
+    return bool(row and row[0])
 
 
 def test_the_daemon_serves_the_dashboard_and_stops_with_it(db_dsn: str) -> None:
@@ -56,6 +71,12 @@ def test_the_daemon_serves_the_dashboard_and_stops_with_it(db_dsn: str) -> None:
         )
         assert page.status_code == 200
         assert "daemons alive" in page.text
+        # The dashboard answers before the daemon has started (and installed its signal
+        # handlers): stop it only once its LISTEN connection is up.
+        deadline = time.monotonic() + 60
+        while not _daemon_listening(db_dsn) and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()[0]
+            time.sleep(0.2)
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     finally:
