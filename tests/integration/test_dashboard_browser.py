@@ -160,7 +160,7 @@ def test_replay_from_the_dead_letter_page_lands(browser: Browser, db_dsn: str) -
 
 
 def test_screenshots_of_a_demo_course(browser: Browser, db_dsn: str, tmp_path: Path) -> None:
-    """The demo's course, run to the end, as the overview and its first module's page show it."""
+    """The demo's course as the overview and its regenerated module's page show it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LXERA_")}
     env.update(DATABASE_URL=db_dsn, LXERA_DATA_DIR=str(tmp_path), COLUMNS="160")
     demo = subprocess.run(
@@ -182,8 +182,9 @@ def test_screenshots_of_a_demo_course(browser: Browser, db_dsn: str, tmp_path: P
     )
     assert demo.returncode == 0, demo.stdout + demo.stderr
     with psycopg.connect(db_dsn, autocommit=True) as conn:
+        # the module the demo regenerated: version 2 is current, version 1 is kept
         module = conn.execute(
-            "select content_id from cm_module_content order by created_at limit 1"
+            "select content_id from mm_media_versions group by content_id having count(*) = 2"
         ).fetchone()
     assert module is not None
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -215,6 +216,7 @@ def test_screenshots_of_a_demo_course(browser: Browser, db_dsn: str, tmp_path: P
 def _module_shot(page: Page, served: Served, module: str) -> None:
     page.goto(f"{served.url}/modules/{module}")
     expect(page.locator("#module-status")).to_have_text("published")
-    expect(page.locator("video")).to_have_count(1)
+    expect(page.locator("video")).to_have_count(1)  # the current version's, not version 1's
+    expect(page.locator(".earlier-versions summary")).to_contain_text("earlier media versions")
     page.screenshot(path=str(SHOTS / "dashboard-module.png"))
     page.close()

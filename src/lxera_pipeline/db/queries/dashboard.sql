@@ -126,11 +126,13 @@ select s.session_id, s.status, s.current_stage, s.progress_percentage, s.error_d
  order by s.created_at, s.session_id
 
 -- name: dash_module_assets
+-- The module's assets; ``is_active`` is false for the assets of an earlier media version.
 select a.asset_id, a.session_id, a.asset_type, a.asset_name, a.section_name, a.slide_number,
-       a.duration_seconds, a.file_size_bytes, a.status
+       a.duration_seconds, a.file_size_bytes, a.status, a.is_active, a.version_number
   from public.mm_multimedia_assets a
  where a.content_id = %(content)s
- order by a.asset_type, a.slide_number nulls first, a.asset_name
+ order by a.is_active desc, a.version_number desc, a.asset_type, a.slide_number nulls first,
+          a.asset_name
  limit 500
 
 -- name: dash_asset
