@@ -31,6 +31,26 @@ async def test_pool_connections_are_configured(db_dsn: str) -> None:
             }
 
 
+async def test_control_connections_never_jit_compile_the_claim(db_dsn: str) -> None:
+    """The claim's estimated cost grows with the backlog; past jit_above_cost its generic plan
+    compiled code on every run (~50 ms against ~2 ms of work). The control pool turns JIT off
+    and keeps generic plans; the handlers' pool keeps the server's default."""
+    async with Connector(daemon_config(db_dsn)) as connector:
+        async with connector.control.connection() as conn:
+            control = await (
+                await conn.execute(
+                    "select current_setting('jit') as jit,"
+                    " current_setting('plan_cache_mode') as plans"
+                )
+            ).fetchone()
+        async with connector.pool.connection() as conn:
+            handlers = await (
+                await conn.execute("select current_setting('plan_cache_mode') as plans")
+            ).fetchone()
+    assert control == {"jit": "off", "plans": "force_generic_plan"}
+    assert handlers == {"plans": "auto"}
+
+
 async def test_pool_replaces_a_connection_killed_while_idle(db_dsn: str) -> None:
     config = daemon_config(db_dsn, pool_size=1)
     async with Connector(config) as connector:

@@ -241,7 +241,7 @@ class Connector:
 
     async def _configure_control(self, conn: AsyncConnection[DictRow]) -> None:
         await self._configure(conn)
-        await conn.execute(load_query("set_generic_plans"))
+        await conn.execute(load_query("configure_control_session"))
 
     async def _check(self, conn: AsyncConnection[DictRow]) -> None:
         if time.monotonic() - self._returned.get(conn, 0.0) > FRESH_SECONDS:
