@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(default=30.0, gt=0, description="Lease on a claimed delivery.")
     heartbeat_seconds: float = Field(default=10.0, gt=0, description="Lease renewal interval.")
     poll_seconds: float = Field(default=2.0, gt=0, description="Fallback poll interval.")
+    claim_linger_seconds: float = Field(
+        default=0.03,
+        ge=0,
+        le=1.0,
+        description="After a claim found work, keep claiming (pauses of 4 ms, doubling while "
+        "claims come back empty) for this long before arming the listener again: writers skip "
+        "NOTIFY and a stream of events is claimed in batches (0 turns it off).",
+    )
     probe_seconds: float = Field(
         default=15.0, gt=0, description="NOTIFY round-trip probe interval for the LISTEN link."
     )

@@ -16,7 +16,7 @@ from lxera_pipeline.handlers.context import HandlerContext
 from lxera_pipeline.handlers.registry import HandlerSpec, Registry
 from lxera_pipeline.listeners.attempt import Runner
 from lxera_pipeline.listeners.health import DaemonMetrics
-from lxera_pipeline.listeners.listener import STOP, WakeSignal
+from lxera_pipeline.listeners.listener import NOTIFY, STOP, WakeSignal
 from lxera_pipeline.listeners.store import Outcome, State
 from lxera_pipeline.listeners.worker import Dispatcher, Worker, WorkerPool
 
@@ -42,6 +42,7 @@ class Loop:
     dispatcher: Dispatcher
     runner: Runner
     metrics: DaemonMetrics
+    worker: Worker
 
 
 @asynccontextmanager
@@ -54,6 +55,7 @@ async def running(
     prefetch: int = 0,
     poll: float = 5.0,
     warm: bool = False,
+    linger: float = 0.0,
 ) -> AsyncIterator[Loop]:
     """The worker's loop with real dispatcher, runner tasks and runner; on exit, the shutdown
     the daemon does: stop claiming, hand back what waits, cancel what runs."""
@@ -79,12 +81,18 @@ async def running(
         observe_duration=dispatcher.observe,
     )
     listener = FakeListener(wake)
-    worker = Worker(listener=listener, dispatcher=dispatcher, stop=stop, poll_seconds=poll)
+    worker = Worker(
+        listener=listener,
+        dispatcher=dispatcher,
+        stop=stop,
+        poll_seconds=poll,
+        linger_seconds=linger,
+    )
     async with anyio.create_task_group() as runners:
         workers.attach(runners)
         async with anyio.create_task_group() as loop:
             loop.start_soon(worker.run)
-            yield Loop(store, listener, dispatcher, runner, metrics)
+            yield Loop(store, listener, dispatcher, runner, metrics, worker)
             stop.set()
             wake.kick(STOP)
         await runner.release_unstarted(dispatcher.take_queued())
@@ -111,6 +119,51 @@ async def test_every_delivery_is_claimed_once_and_ends_succeeded_once() -> None:
     assert all(store.records[i].outcomes == [Outcome.SUCCEEDED] for i in ids)
     assert loop.metrics.totals["succeeded"] == 25
     assert loop.listener.arms >= 1  # drained, it armed and waited
+
+
+async def test_while_events_stream_in_the_loop_lingers_disarmed_and_claims_what_follows() -> None:
+    """The fake listener wakes only on a kick or at the 5 s poll. Once two claims in a row found
+    work, the third batch (no NOTIFY: the listener is disarmed) is claimed by the lingering
+    claims, and the listener is armed again only after a whole linger window without work."""
+    store = FakeStore([HANDLER])
+    first = [store.add(HANDLER) for _ in range(3)]
+    async with running(store, noop, linger=0.5) as loop:
+        await until(lambda: loop.listener.arms == 1, "armed after the first claim")
+        second = [store.add(HANDLER) for _ in range(3)]
+        loop.listener.wake.kick(NOTIFY)  # the writers' NOTIFY
+        await until(lambda: all(store.states()[i] == State.DONE for i in second), "second")
+        third = [store.add(HANDLER) for _ in range(3)]
+        await until(lambda: set(store.states().values()) == {State.DONE}, "third done", 2.0)
+        assert loop.listener.arms == 1  # disarmed: writers would not have NOTIFYed for these
+        assert loop.worker.lingered_claims >= 1
+        await until(lambda: loop.listener.arms == 2, "armed after the linger", 3.0)
+        lingered = loop.worker.lingered_claims
+    assert sorted(store.claimed) == first + second + third
+    assert lingered <= 12  # pauses double while claims come back empty: a few, not a busy loop
+
+
+async def test_a_trickle_slower_than_the_linger_keeps_the_listener_armed() -> None:
+    store = FakeStore([HANDLER])
+    async with running(store, noop, linger=0.05) as loop:
+        await until(lambda: loop.listener.arms == 1, "armed")
+        for _ in range(3):
+            claimed = len(store.claimed)
+            store.add(HANDLER)
+            loop.listener.wake.kick(NOTIFY)
+            await until(lambda: len(store.claimed) > claimed, "the trickled delivery")  # noqa: B023
+            await anyio.sleep(0.1)  # slower than the linger window
+        assert loop.listener.arms == 1  # never disarmed
+        assert loop.worker.lingered_claims == 0
+
+
+async def test_without_lingering_the_loop_arms_as_soon_as_the_queue_is_empty() -> None:
+    store = FakeStore([HANDLER])
+    for _ in range(3):
+        store.add(HANDLER)
+    async with running(store, noop, linger=0.0) as loop:
+        await until(lambda: set(store.states().values()) == {State.DONE}, "done")
+        await until(lambda: loop.listener.arms == 1, "armed")
+        assert loop.worker.lingered_claims == 0
 
 
 async def test_the_loop_never_claims_beyond_free_capacity_without_claiming_ahead() -> None:

@@ -116,7 +116,11 @@ def build_parts(daemon: Daemon, connector: Connector, wake: WakeSignal, stop: St
         handlers=store.handler_names,
     )
     worker = Worker(
-        listener=listener, dispatcher=dispatcher, stop=stop.event, poll_seconds=config.poll_seconds
+        listener=listener,
+        dispatcher=dispatcher,
+        stop=stop.event,
+        poll_seconds=config.poll_seconds,
+        linger_seconds=config.claim_linger_seconds,
     )
     heartbeat = Heartbeat(
         connector,
