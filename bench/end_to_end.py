@@ -49,7 +49,7 @@ from bench.common import (
     scratch_database,
 )
 from bench.latency import latencies, wait_for_starts
-from bench.processes import Workers, running
+from bench.processes import Workers, backend_cpu_ns, host_busy_seconds, running
 from bench.rate_writer import Commit, CommitFactory, write_steadily
 from bench.rate_writer import ours as ours_factory
 from bench.start_log import ENV_DIR
@@ -173,6 +173,38 @@ def exactly_once_problem(dsn: str, system: str, units: int) -> str:
 
 
 @dataclass(frozen=True)
+class CpuMark:
+    """CPU used so far by the worker (its processes and the backends it had open when the writers
+    started; the writers' backends are not among them) and by the whole host."""
+
+    backends: dict[int, int]  # worker backend pid -> on-CPU ns
+    processes: float
+    host_busy: float
+
+    @classmethod
+    def take(cls, pids: Sequence[int], workers: Workers) -> CpuMark:
+        return cls(
+            {pid: backend_cpu_ns(pid) for pid in pids}, workers.cpu_seconds(), host_busy_seconds()
+        )
+
+    def worker_seconds_since(self, earlier: CpuMark) -> float:
+        server = sum(
+            max(0, ns - earlier.backends.get(pid, ns)) for pid, ns in self.backends.items()
+        )
+        return server / 1e9 + self.processes - earlier.processes
+
+
+def worker_backends(dsn: str) -> list[int]:
+    """The backends open on the run's database before the writers connect: the worker's."""
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "select pid from pg_stat_activity"
+            " where datname = current_database() and pid <> pg_backend_pid()"
+        ).fetchall()
+    return [int(pid) for (pid,) in rows]
+
+
+@dataclass(frozen=True)
 class Throughput:
     system: str
     clients: int
@@ -181,6 +213,8 @@ class Throughput:
     handled: int
     drain_seconds: float
     problem: str
+    worker_cpu: float  # CPU seconds of the worker and its backends while the writers ran
+    host_busy: float  # CPU seconds the host spent busy meanwhile (all cores)
 
     @property
     def handled_per_second(self) -> float:
@@ -189,6 +223,14 @@ class Throughput:
     @property
     def committed_per_second(self) -> float:
         return self.committed / self.seconds
+
+    @property
+    def worker_us_per_event(self) -> float:
+        return self.worker_cpu / self.handled * 1e6 if self.handled else math.nan
+
+    def host_share(self, seconds: float) -> float:
+        """``seconds`` of CPU as a share of all the host's cores over the run."""
+        return seconds / (self.seconds * (os.cpu_count() or 1))
 
 
 def throughput(
@@ -202,14 +244,27 @@ def throughput(
             anyio.run(write_steadily, factory(dsn), 100, WARMUP_UNITS / 100, -WARMUP_UNITS, 1)
             if math.isinf(wait_done(dsn, system, WARMUP_UNITS, READY_TIMEOUT, workers)):
                 raise BenchError(f"{cfg.label}: the warm-up was not handled")
+            pids = worker_backends(dsn)
+            before = CpuMark.take(pids, workers)
             start = time.time()
             committed = anyio.run(write_closed_loop, factory(dsn), clients, seconds)
             end = time.time()
+            after = CpuMark.take(pids, workers)
             units = WARMUP_UNITS + committed
             drain = wait_done(dsn, system, units, settle, workers)
         handled = handled_between(dsn, system, start, end)
         problem = exactly_once_problem(dsn, system, units)
-    return Throughput(system, clients, end - start, committed, handled, drain, problem)
+    return Throughput(
+        system,
+        clients,
+        end - start,
+        committed,
+        handled,
+        drain,
+        problem,
+        worker_cpu=after.worker_seconds_since(before),
+        host_busy=after.host_busy - before.host_busy,
+    )
 
 
 def writers_alone(system: str, clients: int, seconds: float, admin: str) -> float:
@@ -291,6 +346,20 @@ def figures(
                     ratio(r.handled_per_second, base.handled_per_second),
                     f"{r.committed:,} committed ({r.committed_per_second:,.0f}/s) in "
                     f"{r.seconds:.1f} s; {drained}; {once}",
+                )
+            )
+        for r in (r for r in runs if r.clients == clients):
+            rows.append(
+                Figure(
+                    "end_to_end",
+                    f"{r.system}, {clients} writer(s): worker CPU per handled event",
+                    r.worker_us_per_event,
+                    "µs",
+                    "PgQueuer",
+                    ratio(r.worker_us_per_event, base.worker_us_per_event),
+                    f"the worker (process and backends) used {r.host_share(r.worker_cpu):.0%} "
+                    f"of the host's CPU while the writers ran; the host was "
+                    f"{r.host_share(r.host_busy):.0%} busy (writers, their backends, other load)",
                 )
             )
     for rate in sorted({lag.rate for lag in lags}):

@@ -1,4 +1,4 @@
-"""Worker processes under test: start them, watch their memory, stop them.
+"""Worker processes under test: start them, watch their memory and CPU, stop them.
 
 Our daemon runs as the real CLI (``lxera-pipeline run --handlers bench.noop_handlers``), the
 baselines as ``python -m bench.baselines.<module>``; all with the repository root on PYTHONPATH
@@ -44,6 +44,21 @@ def bench_env(extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+def backend_cpu_ns(pid: int) -> int:
+    """On-CPU nanoseconds of a local process (a PostgreSQL backend), from /proc/<pid>/schedstat;
+    0 when it is gone or not on this host."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def host_busy_seconds() -> float:
+    """CPU seconds the whole host has spent busy (all cores) since boot."""
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
 def peak_hwm_bytes(pid: int) -> int:
     """VmHWM (the kernel's peak resident set) of a live process, 0 when unreadable."""
     try:
@@ -73,6 +88,17 @@ class Workers:
                 except psutil.Error:
                     continue
                 self.peak_rss[handle.pid] = max(rss, self.peak_rss.get(handle.pid, 0))
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds the worker processes have used so far."""
+        total = 0.0
+        for proc in self.procs:
+            try:
+                cpu = psutil.Process(proc.pid).cpu_times()
+            except psutil.Error:
+                continue
+            total += cpu.user + cpu.system
+        return total
 
     def check_alive(self) -> None:
         for proc in self.procs:

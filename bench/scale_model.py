@@ -32,11 +32,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
 import psycopg
 
 from bench.common import BenchError, bench_sql, database_name, scratch_database
-from bench.processes import Workers, running
+from bench.processes import Workers, backend_cpu_ns, host_busy_seconds, running
 from bench.systems import DONE, Config, install
 
 TIMEOUT_SECONDS = 240.0
@@ -100,18 +99,6 @@ def drain_rate_on_one_host(costs: Costs, daemons: int, free_cores: float) -> flo
 # --- measurement ---------------------------------------------------------------------------------
 
 
-def _cpu_ns(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _host_busy_seconds() -> float:
-    times = psutil.cpu_times()
-    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
-
-
 @dataclass(frozen=True)
 class Sample:
     at: float
@@ -126,19 +113,12 @@ def _sample(conn: psycopg.Connection[tuple[int]], db: str, workers: Workers) -> 
     pids = conn.execute(
         "select pid from pg_stat_activity where datname = %s and pid <> pg_backend_pid()", (db,)
     ).fetchall()
-    daemon_cpu = 0.0
-    for proc in workers.procs:
-        try:
-            cpu = psutil.Process(proc.pid).cpu_times()
-            daemon_cpu += cpu.user + cpu.system
-        except psutil.Error:
-            pass
     return Sample(
         at=time.monotonic(),
         done=int(row[0]) if row else 0,
-        server={pid: _cpu_ns(pid) for (pid,) in pids},
-        daemons=daemon_cpu,
-        host_busy=_host_busy_seconds(),
+        server={pid: backend_cpu_ns(pid) for (pid,) in pids},
+        daemons=workers.cpu_seconds(),
+        host_busy=host_busy_seconds(),
     )
 
 
@@ -200,11 +180,11 @@ def write_backlog(dsn: str, events: int) -> float:
         row = conn.execute("select pg_backend_pid()").fetchone()
         assert row is not None
         pid = int(row[0])
-        before = _cpu_ns(pid)
+        before = backend_cpu_ns(pid)
         if before == 0:
             raise BenchError("the model needs the PostgreSQL server on this host (/proc)")
         conn.execute(bench_sql("bench_items.sql", "backlog").format(n=events))
-        spent = (_cpu_ns(pid) - before) / 1e9
+        spent = (backend_cpu_ns(pid) - before) / 1e9
         conn.execute("analyze")
     return spent / events
 

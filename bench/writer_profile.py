@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
@@ -28,6 +27,7 @@ from bench.common import (
     ratio,
     scratch_database,
 )
+from bench.processes import backend_cpu_ns
 from bench.systems import install
 
 Section = tuple[str, str]
@@ -61,14 +61,14 @@ VARIANTS: dict[str, tuple[Section, ...]] = {
 WARMUP = 300
 
 
-def backend_cpu_ns(pid: int) -> int:
-    path = Path(f"/proc/{pid}/schedstat")
-    if not path.exists():
+def local_backend_cpu_ns(pid: int) -> int:
+    ns = backend_cpu_ns(pid)
+    if ns == 0:
         raise BenchError(
             "the writer profile needs the PostgreSQL server on this host "
-            f"(no {path}); run it on the database machine"
+            f"(no /proc/{pid}/schedstat); run it on the database machine"
         )
-    return int(path.read_text().split()[0])
+    return ns
 
 
 def apply(conn: psycopg.Connection[tuple[int]], sections: Sequence[Section]) -> None:
@@ -92,9 +92,9 @@ def cpu_per_update(dsn: str, sections: Sequence[Section], updates: int) -> tuple
         row = conn.execute("select pg_backend_pid()").fetchone()
         assert row is not None
         loop(conn, WARMUP)
-        cpu, wall = backend_cpu_ns(row[0]), time.perf_counter()
+        cpu, wall = local_backend_cpu_ns(row[0]), time.perf_counter()
         loop(conn, updates)
-        cpu, wall = backend_cpu_ns(row[0]) - cpu, time.perf_counter() - wall
+        cpu, wall = local_backend_cpu_ns(row[0]) - cpu, time.perf_counter() - wall
     return cpu / updates / 1000, wall / updates * 1e6
 
 

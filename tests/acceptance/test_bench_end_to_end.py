@@ -33,6 +33,10 @@ def test_end_to_end_benchmark_in_ci_size(pg_server: TestServer) -> None:
         assert "backlog drained" in row.note, row
         assert "NOT drained" not in row.note, row
         assert row.value > 0
+    # Where the time goes: each worker's CPU (process and backends) per handled event, measured.
+    cpu = [row for row in rows if row.name.endswith("worker CPU per handled event")]
+    assert len(cpu) == 4
+    assert all(row.value > 0 and "% of the host's CPU" in row.note for row in cpu), cpu
     latencies = [row for row in rows if "p99 commit->start" in row.name]
     assert {row.name.split(" @")[0] for row in latencies} == {"ours", "pgqueuer"}
     assert all("never started" not in row.note for row in latencies)
