@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = Field(default=10.0, gt=0, description="Lease renewal interval.")
     poll_seconds: float = Field(default=2.0, gt=0, description="Fallback poll interval.")
     claim_linger_seconds: float = Field(
-        default=0.03,
+        default=0.005,
         ge=0,
         le=1.0,
         description="After a claim found work, keep claiming (pauses of 4 ms, doubling while "

@@ -77,7 +77,7 @@ class DaemonConfig:
     lease_seconds: float = 30.0
     heartbeat_seconds: float = 10.0
     poll_seconds: float = 2.0
-    claim_linger_seconds: float = 0.03
+    claim_linger_seconds: float = 0.005
     probe_seconds: float = 15.0
     max_attempts: int = 5
     retry_base_seconds: float = 1.0

@@ -372,7 +372,8 @@ class Worker:
     async def _linger_claims(self) -> bool:
         """Claim after short pauses (doubling while claims come back empty) until
         ``linger_seconds`` pass without work; returns as :meth:`Dispatcher.claim_until_empty`."""
-        pause, idle = LINGER_FIRST_PAUSE_SECONDS, 0.0
+        first = min(LINGER_FIRST_PAUSE_SECONDS, self._linger)
+        pause, idle = first, 0.0
         while not self._stop.is_set():
             await self._pause(pause)
             drained = await self._claim()
@@ -380,7 +381,7 @@ class Worker:
             if not drained:
                 return False
             if self._dispatcher.found_work:
-                pause, idle = LINGER_FIRST_PAUSE_SECONDS, 0.0
+                pause, idle = first, 0.0
                 continue
             idle += pause
             if idle >= self._linger:
