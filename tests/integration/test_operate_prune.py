@@ -74,7 +74,8 @@ def test_prune_drops_only_partitions_that_end_before_the_cutoff(conn: Conn) -> N
     report = prune(conn, PruneOptions(older_than=AGE))
 
     gone = {p.partition for p in report.partitions if p.action == "dropped"}
-    assert old_part is not None and old_part.removeprefix("pipeline.") in gone
+    assert old_part is not None
+    assert old_part.removeprefix("pipeline.") in gone
     assert all(p.range_to is not None and p.range_to <= report.cutoff for p in report.partitions)
     assert (report.events, report.deliveries, report.audit_rows) == (3, 3, 3)
     assert rows(conn, "events", "event_id", old) == []
@@ -167,11 +168,13 @@ def test_partitions_with_unfinished_work_stay_and_say_why(conn: Conn, tmp_path: 
     report = prune(conn, PruneOptions(older_than=AGE, archive_dir=tmp_path))
     reasons = {f"pipeline.{p.partition}": p.reason for p in report.partitions}
     assert "pending or running" in str(reasons[str(pending_part)])
-    assert "dead" in str(reasons[str(dead_part)]) and "--include-dead" in str(
+    assert "dead" in str(reasons[str(dead_part)])
+    assert "--include-dead" in str(
         reasons[str(dead_part)]
     )
     audit_kept = [p for p in report.partitions if p.parent == "audit_log"]
-    assert audit_kept and all("still in the log" in str(p.reason) for p in audit_kept)
+    assert audit_kept
+    assert all("still in the log" in str(p.reason) for p in audit_kept)
     assert rows(conn, "events", "event_id", [*pending, *dead]) == before
     assert list(tmp_path.iterdir()) == []  # nothing archived for a partition that stays
 
@@ -190,7 +193,8 @@ def test_unrouted_events_keep_their_partition(conn: Conn) -> None:
     conn.execute("select pipeline.ensure_log_partitions(7)")  # moved out of the default, not routed
     report = prune(conn, PruneOptions(older_than=AGE))
     [kept] = [p for p in report.partitions if p.parent == "events"]
-    assert kept.action == "skipped" and "not routed" in str(kept.reason)
+    assert kept.action == "skipped"
+    assert "not routed" in str(kept.reason)
     assert rows(conn, "events", "event_id", [event]) != []
 
 
@@ -200,7 +204,8 @@ def test_old_rows_in_the_default_partition_are_reported_not_dropped(conn: Conn) 
     assert partition_of(conn, "events", "event_id", event) == "pipeline.events_default"
     report = prune(conn, PruneOptions(older_than=AGE))
     [kept] = report.skipped
-    assert kept.partition == "events_default" and "partitions ensure" in str(kept.reason)
+    assert kept.partition == "events_default"
+    assert "partitions ensure" in str(kept.reason)
     assert partition_of(conn, "events", "event_id", event) == "pipeline.events_default"
 
 
@@ -223,7 +228,8 @@ def test_a_partition_still_being_written_is_left_for_the_next_run(conn: Conn, db
         writer.execute(f"lock table {part} in row exclusive mode")
         report = prune(conn, PruneOptions(older_than=AGE, lock_timeout_seconds=0.2))
     [kept] = [p for p in report.partitions if p.parent == "events"]
-    assert kept.action == "skipped" and "still being written" in str(kept.reason)
+    assert kept.action == "skipped"
+    assert "still being written" in str(kept.reason)
     assert rows(conn, "events", "event_id", old) != []
 
 
