@@ -169,9 +169,7 @@ def test_partitions_with_unfinished_work_stay_and_say_why(conn: Conn, tmp_path: 
     reasons = {f"pipeline.{p.partition}": p.reason for p in report.partitions}
     assert "pending or running" in str(reasons[str(pending_part)])
     assert "dead" in str(reasons[str(dead_part)])
-    assert "--include-dead" in str(
-        reasons[str(dead_part)]
-    )
+    assert "--include-dead" in str(reasons[str(dead_part)])
     audit_kept = [p for p in report.partitions if p.parent == "audit_log"]
     assert audit_kept
     assert all("still in the log" in str(p.reason) for p in audit_kept)

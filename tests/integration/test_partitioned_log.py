@@ -30,7 +30,7 @@ from tests.integration.operate_support import (
     set_status,
     subscribe_test_handlers,
 )
-from tests.integration.partition_support import ago, partition_of, partitions, put_event, settle
+from tests.integration.partition_support import ago, partition_of, partitions, put_event
 from tests.support import servers
 
 Conn = psycopg.Connection[dict[str, Any]]
@@ -107,7 +107,8 @@ def test_rows_the_default_caught_move_into_a_partition_of_their_own(db: Any) -> 
     row_before = before.fetchone()
     db.execute("select pipeline.ensure_log_partitions(7)")
     moved = partition_of(db, "events", "event_id", event)
-    assert moved is not None and moved != "pipeline.events_default"
+    assert moved is not None
+    assert moved != "pipeline.events_default"
     [part] = [p for p in partitions(db) if f"pipeline.{p['partition_name']}" == moved]
     assert part["range_to"] - part["range_from"] >= timedelta(days=28)  # old: a month
     after = db.execute("select to_jsonb(e) from pipeline.events e where event_id = %s", (event,))
@@ -150,7 +151,8 @@ def test_routing_claims_replay_and_timeline_across_a_partition_boundary(db_dsn: 
         ]
         timeline = build_timeline(conn, content)
         ids = [step.event["event_id"] for step in timeline.steps]
-        assert yesterday in ids and today in ids
+        assert yesterday in ids
+        assert today in ids
         created = replay(
             conn,
             ReplaySelection(event_id=yesterday),
@@ -181,10 +183,9 @@ def _populate(conn: Any) -> dict[str, Any]:
     return {"ids": ids}
 
 
-def _dump(conn: Any, table: str, key: str) -> list[Any]:
-    return conn.execute(
-        f"select to_jsonb(t) from pipeline.{table} t order by {key}"  # noqa: S608
-    ).fetchall()
+def _dump(conn: psycopg.Connection[Any], table: str, key: str) -> list[Any]:
+    query = f"select to_jsonb(t) from pipeline.{table} t order by {key}"
+    return list(conn.execute(query).fetchall())
 
 
 @pytest.fixture
