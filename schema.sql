@@ -486,6 +486,9 @@ begin
     execute pg_catalog.format(
         'create table pipeline.%I (like pipeline.%I including defaults including constraints '
         'including storage)', v_name, p_parent);
+    -- Inserts that would land in the default partition wait from here to the commit, so no row
+    -- of the new range reaches it between the move and the ATTACH (which checks it).
+    execute pg_catalog.format('lock table pipeline.%I in exclusive mode', v_default);
     execute pg_catalog.format(
         'with moved as (delete from pipeline.%1$I d where d.%2$I >= $1 and d.%2$I < $2 '
         'returning d.*) insert into pipeline.%3$I select * from moved',
@@ -1336,6 +1339,7 @@ CREATE FUNCTION pipeline.emit_mm_slide_presentations_status() RETURNS trigger
 CREATE FUNCTION pipeline.ensure_log_partitions(p_ahead integer DEFAULT 7) RETURNS SETOF text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET lock_timeout TO '5s'
     AS $_$
 declare
     v_parent text;
@@ -1902,6 +1906,7 @@ CREATE FUNCTION pipeline.route_events(p_served text[] DEFAULT NULL::text[]) RETU
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
     SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 declare
     v_last pg_catalog.pg_snapshot;

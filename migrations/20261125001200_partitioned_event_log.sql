@@ -218,6 +218,9 @@ begin
     execute pg_catalog.format(
         'create table pipeline.%I (like pipeline.%I including defaults including constraints '
         'including storage)', v_name, p_parent);
+    -- Inserts that would land in the default partition wait from here to the commit, so no row
+    -- of the new range reaches it between the move and the ATTACH (which checks it).
+    execute pg_catalog.format('lock table pipeline.%I in exclusive mode', v_default);
     execute pg_catalog.format(
         'with moved as (delete from pipeline.%1$I d where d.%2$I >= $1 and d.%2$I < $2 '
         'returning d.*) insert into pipeline.%3$I select * from moved',
@@ -235,11 +238,16 @@ revoke all on function pipeline.create_log_partition(text, timestamptz) from pub
 -- a partition. Returns the partitions it created. One call at a time (an advisory lock, key
 -- (pipeline, 40)); a call with nothing to do only reads the catalog. Where pg_partman is
 -- installed and has the table in its part_config, partman's run_maintenance() is called for it
--- instead (untested here).
+-- instead (untested here). The ATTACH needs an ACCESS EXCLUSIVE lock on the default partition,
+-- which every statement on the log that cannot rule the default out also locks (shared): so
+-- that a long reader does not make those statements queue behind the ATTACH, each lock is
+-- waited for 5 seconds at most (the call fails, and the daemon's next round tries again; the
+-- partitions are made days ahead).
 create function pipeline.ensure_log_partitions(p_ahead integer default 7)
 returns setof text
 language plpgsql security definer
-set search_path = pg_catalog, pipeline, pg_temp as $$
+set search_path = pg_catalog, pipeline, pg_temp
+set lock_timeout = '5s' as $$
 declare
     v_parent text;
     v_key text;
@@ -369,6 +377,15 @@ drop table pipeline.events_unpartitioned, pipeline.audit_log_unpartitioned;
 
 -- The prune archive tables: prune writes archive files now; nothing else reads them.
 drop table pipeline.events_archive, pipeline.deliveries_archive, pipeline.audit_log_archive;
+
+-- Routing keeps one generic plan per statement. With the plan cache's default (auto), the
+-- statistics of a large log make each statement's generic plan look dearer than a plan for the
+-- call's own values (xid8 has no range statistics: the estimates scale with the table), so every
+-- call planned its statements afresh, over every partition: 1.1 ms of a 1.7 ms routing with 10k
+-- events, 2.2 ms with 1M. The generic plans are the index probes a custom plan chooses too
+-- (sequential scans are off here), so they are kept: routing cost stays flat as the log grows
+-- (bench/results/event-log-growth.md). A setting, not a new definition: the body is unchanged.
+alter function pipeline.route_events(text[]) set plan_cache_mode = force_generic_plan;
 
 -- ---------------------------------------------------------------------------------------------
 -- 5. What depended on the old row types, unchanged (20261125000100, 20261125001030)

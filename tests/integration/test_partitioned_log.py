@@ -13,7 +13,6 @@ from typing import Any
 
 import anyio
 import psycopg
-import pytest
 from click.testing import CliRunner
 from psycopg.rows import dict_row
 
@@ -31,7 +30,6 @@ from tests.integration.operate_support import (
     subscribe_test_handlers,
 )
 from tests.integration.partition_support import ago, partition_of, partitions, put_event
-from tests.support import servers
 
 Conn = psycopg.Connection[dict[str, Any]]
 PARTITIONED = "20261125001200_partitioned_event_log.sql"
@@ -186,16 +184,6 @@ def _populate(conn: Any) -> dict[str, Any]:
 def _dump(conn: psycopg.Connection[Any], table: str, key: str) -> list[Any]:
     query = f"select to_jsonb(t) from pipeline.{table} t order by {key}"
     return list(conn.execute(query).fetchall())
-
-
-@pytest.fixture
-def empty_dsn(pg_server: servers.TestServer) -> Any:
-    name = f"lxera_m_{uuid.uuid4().hex[:12]}"
-    pg_server.recreate_database(name)
-    try:
-        yield pg_server.dsn_for(name)
-    finally:
-        pg_server.drop_database(name)
 
 
 def test_the_migration_carries_a_populated_log_over(empty_dsn: str, tmp_path: Path) -> None:

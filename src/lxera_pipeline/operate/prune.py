@@ -172,7 +172,7 @@ def prune(
                 _check_default(conn, part, cutoff, report)
             elif part["range_to"] is not None and part["range_to"] <= cutoff:
                 going = [
-                    f"pipeline.{p.partition}"
+                    p.partition
                     for p in report.partitions
                     if p.parent == "events" and p.action != "skipped"
                 ]

@@ -67,7 +67,9 @@ select count(*) as live
  where a.event_id >= %(floor_id)s
    and exists (select 1 from pipeline.events e
                 where e.event_id = a.event_id
-                  and e.tableoid <> all(%(going)s::text[]::regclass[]))
+                  and e.tableoid not in (select c.oid from pg_class c
+                                          where c.relnamespace = 'pipeline'::regnamespace
+                                            and c.relname = any(%(going)s::text[])))
 
 -- name: prune_audit_rows
 select row_to_json(a)::text as line from {partition} a order by a.audit_id
