@@ -10,7 +10,8 @@ small log first (the baseline), then after bulk-loading historic events into the
 and p95 as a ratio to the baseline of the same run. The baseline is a small log, not an empty one
 (``--baseline``, 10,000 historic events): the planner's statistics of empty tables make other
 plans, which would be a comparison of plans, not of log sizes. Before each phase the log is
-vacuumed and analysed, as autovacuum leaves old partitions.
+vacuumed and analysed, as autovacuum leaves old partitions, and a CHECKPOINT puts the bulk load's
+WAL behind it (the admin DSN's role needs pg_checkpoint or superuser).
 
     python -m bench.event_log_growth                      # full size (a few minutes)
     python -m bench.event_log_growth --sizes 2000,20000   # CI size
@@ -144,6 +145,7 @@ def run(
                     print(f"loaded {size - loaded:,} events in {time.perf_counter() - began:.0f}s")
                     loaded = size
                 writer.execute(bench_sql(SQL, "analyze_log"))
+                writer.execute(bench_sql(SQL, "checkpoint"))
                 shape = writer.execute(bench_sql(SQL, "log_size")).fetchone() or {}
                 for batch in batches:
                     times = _measure(writer, control, batch, cycles)

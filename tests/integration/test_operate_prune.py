@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from psycopg.rows import dict_row
 
 from lxera_pipeline.cli import cli
+from lxera_pipeline.operate import prune as prune_module
 from lxera_pipeline.operate.prune import PruneOptions, prune
 from tests.integration.partition_support import (
     ago,
@@ -213,7 +214,7 @@ def test_a_dry_run_changes_nothing(conn: Conn, tmp_path: Path) -> None:
     names = partitions(conn)
     report = prune(conn, PruneOptions(older_than=AGE, archive_dir=tmp_path, dry_run=True))
     assert {p.action for p in report.partitions} == {"would prune"}
-    assert report.events == 2
+    assert (report.events, report.deliveries, report.audit_rows) == (2, 2, 2)
     assert rows(conn, "events", "event_id", old) == before
     assert partitions(conn) == names
     assert list(tmp_path.iterdir()) == []
@@ -267,3 +268,25 @@ def test_prune_refuses_bad_input_clearly(
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_count_mismatch_removes_nothing(
+    conn: Conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = seed(conn, OLD, 3)
+    before = rows(conn, "events", "event_id", old)
+    write_lines = prune_module._write_lines
+
+    def short_by_one(*args: Any) -> tuple[int, str]:
+        count, digest = write_lines(*args)
+        return count - 1, digest  # as if a row had not reached the file
+
+    monkeypatch.setattr(prune_module, "_write_lines", short_by_one)
+    with pytest.raises(RuntimeError, match="wrote 2 rows but the partition holds 3"):
+        prune(conn, PruneOptions(older_than=AGE, archive_dir=tmp_path))
+    assert rows(conn, "events", "event_id", old) == before
+    assert len(rows(conn, "deliveries", "event_id", old)) == 3
+    assert list(tmp_path.iterdir()) == []  # the partial archive is removed
+    assert conn.execute("select count(*) as n from pipeline.pruned_partitions").fetchone() == {
+        "n": 0
+    }

@@ -250,12 +250,11 @@ def _prune_one(
                 row = conn.execute(_query("prune_delete_event_deliveries", outcome.partition))
                 found = row.fetchone()
                 removed = int(found["removed"]) if found else 0
-                if written is not None and removed != outcome.deliveries:
+                if removed != outcome.deliveries:
                     raise RuntimeError(
-                        f"{outcome.partition}: {outcome.deliveries} deliveries archived but "
-                        f"{removed} removed; nothing was pruned"
+                        f"{outcome.partition}: {outcome.deliveries} deliveries counted (and "
+                        f"archived) but {removed} removed; nothing was pruned"
                     )
-                outcome.deliveries = removed
             try:
                 conn.execute(
                     load_query("prune_remove_partition"),
@@ -313,6 +312,8 @@ def _facts(
             facts["min_id"],
             facts["max_id"],
         )
+        counted = conn.execute(_query("prune_event_deliveries_count", outcome.partition)).fetchone()
+        outcome.deliveries = int(counted["deliveries"]) if counted else 0
         if facts["unrouted"]:
             raise PartitionSkipped(f"{facts['unrouted']} of its events are not routed yet")
         if work["open"]:
@@ -386,7 +387,11 @@ def _archive(
                 _query("prune_event_deliveries", outcome.partition),
                 partial / DELIVERIES_FILE,
             )
-            outcome.deliveries = deliveries
+            if deliveries != outcome.deliveries:
+                raise RuntimeError(
+                    f"{outcome.partition}: wrote {deliveries} deliveries but its events have "
+                    f"{outcome.deliveries}; nothing was pruned"
+                )
             files.append(
                 {
                     "name": DELIVERIES_FILE,

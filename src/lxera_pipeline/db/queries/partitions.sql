@@ -33,6 +33,11 @@ select count(*) filter (where d.state in ('pending', 'running')) as open,
  where d.state in ('pending', 'running', 'dead')
    and exists (select 1 from {partition} e where e.event_id = d.event_id)
 
+-- name: prune_event_deliveries_count
+select count(*) as deliveries
+  from pipeline.deliveries d
+ where exists (select 1 from {partition} e where e.event_id = d.event_id)
+
 -- name: prune_event_rows
 select row_to_json(e)::text as line from {partition} e order by e.event_id
 
