@@ -484,7 +484,9 @@ def prune_command(
         )
         options = PruneOptions(
             older_than=age,
-            archive_dir=resolve_archive_dir(archive_dir) if archive_dir else None,
+            archive_dir=(
+                resolve_archive_dir(archive_dir, create=not dry_run) if archive_dir else None
+            ),
             include_dead=include_dead,
             detach=detach,
             dry_run=dry_run,

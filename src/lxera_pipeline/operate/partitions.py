@@ -5,6 +5,7 @@ LXERA_PARTITION_MAINTENANCE_SECONDS)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -12,7 +13,7 @@ from psycopg.rows import DictRow
 from rich.table import Column
 
 from lxera_pipeline.db.queries import load_query
-from lxera_pipeline.operate.common import OpsInputError, console, ops_table, when
+from lxera_pipeline.operate.common import OpsInputError, console, ops_table
 
 MAX_AHEAD_DAYS = 366
 Row = dict[str, Any]
@@ -41,25 +42,27 @@ def _size(value: int | None) -> str:
     return f"{amount:.1f} TB"
 
 
+def _bound(value: datetime | None) -> str:
+    """A bound in UTC to the minute (partitions start and end on UTC days)."""
+    return "-" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
 def partitions_table(rows: list[Row]) -> None:
     table = ops_table(
-        Column("log", no_wrap=True),
         Column("partition", no_wrap=True),
-        Column("from", no_wrap=True),
-        Column("to", no_wrap=True),
-        Column("rows (est.)", justify="right"),
-        Column("size", justify="right"),
-        title=f"{len(rows)} partitions",
+        Column("from (UTC)", no_wrap=True),
+        Column("to (UTC)", no_wrap=True),
+        Column("rows (est.)", justify="right", no_wrap=True),
+        Column("size", justify="right", no_wrap=True),
+        title=f"{len(rows)} partitions of pipeline.events and pipeline.audit_log",
     )
     for row in rows:
+        estimate = row["rows_estimate"]
         table.add_row(
-            row["parent"],
             row["partition_name"],
-            "default" if row["is_default"] else when(row["range_from"]),
-            "" if row["is_default"] else when(row["range_to"]),
-            "?"
-            if row["rows_estimate"] is None or row["rows_estimate"] < 0
-            else str(row["rows_estimate"]),
+            "default" if row["is_default"] else _bound(row["range_from"]),
+            "" if row["is_default"] else _bound(row["range_to"]),
+            "?" if estimate is None or estimate < 0 else str(estimate),
             _size(row["total_bytes"]),
         )
     console().print(table)

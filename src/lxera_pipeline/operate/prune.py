@@ -26,6 +26,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -123,12 +124,17 @@ class PruneOptions:
     actor: str = "unknown"
 
 
-def resolve_archive_dir(text: str) -> Path:
-    """The archive directory as an absolute path, created if missing; refused when it is a
-    file or cannot be written."""
+def resolve_archive_dir(text: str, *, create: bool = True) -> Path:
+    """The archive directory as an absolute path, created if missing (``create``; else only
+    checked: a dry run creates nothing); refused when it is a file or cannot be written."""
     path = Path(text).expanduser().resolve()
     if path.exists() and not path.is_dir():
         raise OpsInputError(f"--archive: {path} exists and is not a directory")
+    if not create:
+        existing = next(p for p in (path, *path.parents) if p.exists())
+        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+            raise OpsInputError(f"--archive: cannot write to {existing}")
+        return path
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / ".lxera-write-test"
@@ -157,7 +163,8 @@ def prune(
         raise OpsInputError("--lock-timeout: must be more than 0 and at most 3600 seconds")
     cutoff = cutoff_for(options.older_than, now)
     if options.archive_dir is not None:
-        options = replace(options, archive_dir=resolve_archive_dir(str(options.archive_dir)))
+        resolved = resolve_archive_dir(str(options.archive_dir), create=not options.dry_run)
+        options = replace(options, archive_dir=resolved)
     report = PruneReport(
         cutoff=cutoff,
         archive_dir=str(options.archive_dir) if options.archive_dir else None,
@@ -496,7 +503,11 @@ def print_report(report: PruneReport) -> None:
         click.echo(f"{part.action:<7} {what}: {part.rows} rows{extra}{where}")
     removed = [p for p in report.partitions if p.action != "skipped"]
     verb = "would remove" if report.dry_run else "removed"
-    archived = f", archived under {report.archive_dir}" if report.archive_dir else ""
+    archived = (
+        f", {'to be archived' if report.dry_run else 'archived'} under {report.archive_dir}"
+        if report.archive_dir
+        else ""
+    )
     click.echo(
         f"{verb} {len(removed)} partitions ending before {when(report.cutoff)}: "
         f"{report.events} events, {report.deliveries} deliveries, {report.audit_rows} audit "
