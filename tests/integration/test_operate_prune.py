@@ -212,7 +212,9 @@ def test_a_dry_run_changes_nothing(conn: Conn, tmp_path: Path) -> None:
     old = seed(conn, OLD, 2)
     before = rows(conn, "events", "event_id", old)
     names = partitions(conn)
-    report = prune(conn, PruneOptions(older_than=AGE, archive_dir=tmp_path, dry_run=True))
+    target = tmp_path / "not-yet"
+    report = prune(conn, PruneOptions(older_than=AGE, archive_dir=target, dry_run=True))
+    assert not target.exists()  # checked, not created
     assert {p.action for p in report.partitions} == {"would prune"}
     assert (report.events, report.deliveries, report.audit_rows) == (2, 2, 2)
     assert rows(conn, "events", "event_id", old) == before
