@@ -5,10 +5,10 @@ bench/results/event-log-growth.md holds a full-size run)."""
 
 from __future__ import annotations
 
-from tests.support.servers import TestServer
+from tests.support import servers
 
 
-def test_event_log_growth_benchmark_in_ci_size(pg_server: TestServer) -> None:
+def test_event_log_growth_benchmark_in_ci_size(pg_server: servers.TestServer) -> None:
     from bench import event_log_growth
 
     figures = event_log_growth.main(
