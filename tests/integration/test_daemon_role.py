@@ -229,3 +229,15 @@ def _ready(port: int, proc: subprocess.Popen[bytes]) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_the_daemon_role_keeps_log_partitions_ahead(daemon_dsn: str) -> None:
+    """The daemon's side task runs pipeline.ensure_log_partitions() under its own role: the
+    function (security definer) creates what is missing; the role itself creates nothing."""
+    with psycopg.connect(daemon_dsn, autocommit=True) as conn:
+        created = conn.execute("select pipeline.ensure_log_partitions(9)").fetchall()
+        again = conn.execute("select pipeline.ensure_log_partitions(9)").fetchall()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("create table pipeline.events_p29991231 (like pipeline.events)")
+    assert len(created) == 4  # days 8 and 9 of both logs
+    assert again == []
