@@ -442,6 +442,64 @@ begin
 end
 $$;
 
+CREATE FUNCTION pipeline.create_log_partition(p_parent text, p_at timestamp with time zone) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    AS $_$
+declare
+    v_key text := case p_parent when 'events' then 'committed_at'
+                                when 'audit_log' then 'finished_at' end;
+    v_default text := p_parent || '_default';
+    v_day timestamp := pg_catalog.date_trunc('day', p_at at time zone 'UTC');
+    v_from timestamptz;
+    v_to timestamptz;
+    v_name text;
+begin
+    if v_key is null then
+        raise exception 'pipeline.create_log_partition: % is not a partitioned log', p_parent
+            using errcode = 'invalid_parameter_value';
+    end if;
+    if exists (select 1 from pipeline.log_partitions() l
+                where l.parent = p_parent and not l.is_default
+                  and (l.range_from is null or l.range_from <= p_at)
+                  and (l.range_to is null or l.range_to > p_at)) then
+        return null;
+    end if;
+    if p_at < pg_catalog.now() - interval '31 days' then
+        v_from := pg_catalog.date_trunc('month', v_day) at time zone 'UTC';
+        v_to := (pg_catalog.date_trunc('month', v_day) + interval '1 month') at time zone 'UTC';
+    else
+        v_from := v_day at time zone 'UTC';
+        v_to := (v_day + interval '1 day') at time zone 'UTC';
+    end if;
+    -- p_at lies in no partition, so every other partition ends at or before it or starts after.
+    select greatest(v_from, pg_catalog.max(l.range_to) filter (where l.range_to <= p_at)),
+           least(v_to, pg_catalog.min(l.range_from) filter (where l.range_from > p_at))
+      into v_from, v_to
+      from pipeline.log_partitions() l
+     where l.parent = p_parent and not l.is_default;
+    v_name := p_parent || '_p' || pg_catalog.to_char(v_from at time zone 'UTC', 'YYYYMMDD')
+              || case when v_from at time zone 'UTC'
+                           = pg_catalog.date_trunc('day', v_from at time zone 'UTC')
+                      then '' else pg_catalog.to_char(v_from at time zone 'UTC', '"_"HH24MISS')
+                 end;
+    execute pg_catalog.format(
+        'create table pipeline.%I (like pipeline.%I including defaults including constraints '
+        'including storage)', v_name, p_parent);
+    -- Inserts that would land in the default partition wait from here to the commit, so no row
+    -- of the new range reaches it between the move and the ATTACH (which checks it).
+    execute pg_catalog.format('lock table pipeline.%I in exclusive mode', v_default);
+    execute pg_catalog.format(
+        'with moved as (delete from pipeline.%1$I d where d.%2$I >= $1 and d.%2$I < $2 '
+        'returning d.*) insert into pipeline.%3$I select * from moved',
+        v_default, v_key, v_name) using v_from, v_to;
+    execute pg_catalog.format('alter table pipeline.%I attach partition pipeline.%I '
+                              'for values from (%L) to (%L)', p_parent, v_name, v_from, v_to);
+    execute pg_catalog.format('revoke all on pipeline.%I from public', v_name);
+    return v_name;
+end
+$_$;
+
 CREATE FUNCTION pipeline.disarm_wakeup() RETURNS boolean
     LANGUAGE sql
     AS $$
@@ -1278,6 +1336,63 @@ CREATE FUNCTION pipeline.emit_mm_slide_presentations_status() RETURNS trigger
         end
         $$;
 
+CREATE FUNCTION pipeline.ensure_log_partitions(p_ahead integer DEFAULT 7) RETURNS SETOF text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET lock_timeout TO '5s'
+    AS $_$
+declare
+    v_parent text;
+    v_key text;
+    v_partman text;
+    v_at timestamptz;
+    v_today timestamptz := pg_catalog.date_trunc('day', pg_catalog.now() at time zone 'UTC')
+                           at time zone 'UTC';
+    v_made text;
+    v_managed boolean;
+begin
+    if p_ahead is null or p_ahead < 0 or p_ahead > 366 then
+        raise exception 'pipeline.ensure_log_partitions: ahead must be 0 to 366 days, not %',
+            p_ahead using errcode = 'invalid_parameter_value';
+    end if;
+    perform pg_catalog.pg_advisory_xact_lock(pipeline.lock_key('pipeline'), 40);
+    select n.nspname into v_partman
+      from pg_catalog.pg_extension e join pg_catalog.pg_namespace n on n.oid = e.extnamespace
+     where e.extname = 'pg_partman';
+    foreach v_parent in array array['events', 'audit_log'] loop
+        v_key := case v_parent when 'events' then 'committed_at' else 'finished_at' end;
+        v_managed := false;
+        if v_partman is not null then
+            execute pg_catalog.format('select exists (select 1 from %I.part_config '
+                                      'where parent_table = $1)', v_partman)
+               into v_managed using 'pipeline.' || v_parent;
+        end if;
+        if v_managed then
+            execute pg_catalog.format('select %I.run_maintenance($1)', v_partman)
+              using 'pipeline.' || v_parent;
+            continue;
+        end if;
+        -- Rows the default partition caught, one day at a time (in time order, so a month
+        -- partition created for an old day takes that month's later days along).
+        for v_at in execute pg_catalog.format(
+                'select distinct pg_catalog.date_trunc(''day'', d.%1$I at time zone ''UTC'') '
+                'at time zone ''UTC'' from pipeline.%2$I d order by 1',
+                v_key, v_parent || '_default') loop
+            v_made := pipeline.create_log_partition(v_parent, v_at);
+            if v_made is not null then
+                return next v_made;
+            end if;
+        end loop;
+        for i in 0 .. p_ahead loop
+            v_made := pipeline.create_log_partition(v_parent, v_today + pg_catalog.make_interval(days => i));
+            if v_made is not null then
+                return next v_made;
+            end if;
+        end loop;
+    end loop;
+end
+$_$;
+
 CREATE FUNCTION pipeline.follow_render_priority() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
@@ -1463,6 +1578,27 @@ begin
     return v_key;
 end
 $$;
+
+CREATE FUNCTION pipeline.log_partitions() RETURNS TABLE(parent text, partition_name text, is_default boolean, range_from timestamp with time zone, range_to timestamp with time zone, rows_estimate bigint, total_bytes bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    AS $_$
+    select p.relname::text, c.relname::text, b.bound = 'DEFAULT',
+           case when m[1] is null or m[1] = 'MINVALUE' then null
+                else pg_catalog.btrim(m[1], '''')::timestamptz end,
+           case when m[2] is null or m[2] = 'MAXVALUE' then null
+                else pg_catalog.btrim(m[2], '''')::timestamptz end,
+           c.reltuples::bigint, pg_catalog.pg_total_relation_size(c.oid)
+      from pg_catalog.pg_inherits i
+      join pg_catalog.pg_class p on p.oid = i.inhparent
+      join pg_catalog.pg_class c on c.oid = i.inhrelid
+      cross join lateral (select pg_catalog.pg_get_expr(c.relpartbound, c.oid) as bound) b
+      left join lateral pg_catalog.regexp_match(b.bound, '^FOR VALUES FROM \((.*)\) TO \((.*)\)$')
+           as m on true
+     where p.relnamespace = 'pipeline'::regnamespace and p.relname in ('events', 'audit_log')
+       and c.relispartition
+     order by 1, b.bound = 'DEFAULT', 4 nulls first, 2
+$_$;
 
 CREATE TABLE public.mm_media_versions (
     version_id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -1679,6 +1815,26 @@ begin
 end
 $$;
 
+CREATE FUNCTION pipeline.remove_log_partition(p_parent text, p_partition text, p_keep boolean) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    AS $$
+begin
+    if not exists (select 1 from pipeline.log_partitions() l
+                    where l.parent = p_parent and l.partition_name = p_partition
+                      and not l.is_default) then
+        raise exception 'pipeline.remove_log_partition: % is no ranged partition of pipeline.%',
+            p_partition, p_parent using errcode = 'invalid_parameter_value';
+    end if;
+    if p_keep then
+        execute pg_catalog.format('alter table pipeline.%I detach partition pipeline.%I',
+                                  p_parent, p_partition);
+    else
+        execute pg_catalog.format('drop table pipeline.%I', p_partition);
+    end if;
+end
+$$;
+
 CREATE FUNCTION pipeline.restore_content(p_content uuid, p_actor text) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1750,6 +1906,7 @@ CREATE FUNCTION pipeline.route_events(p_served text[] DEFAULT NULL::text[]) RETU
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
     SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 declare
     v_last pg_catalog.pg_snapshot;
@@ -1948,7 +2105,8 @@ CREATE TABLE pipeline.events (
     actor_role text NOT NULL,
     committed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     txid xid8 DEFAULT pg_current_xact_id() NOT NULL
-);
+)
+PARTITION BY RANGE (committed_at);
 
 CREATE FUNCTION pipeline.unrouted_events() RETURNS SETOF pipeline.events
     LANGUAGE sql STABLE
@@ -2053,7 +2211,8 @@ CREATE TABLE pipeline.audit_log (
     traceback text,
     detail jsonb DEFAULT '{}'::jsonb NOT NULL,
     CONSTRAINT audit_log_outcome_check CHECK ((outcome = ANY (ARRAY['succeeded'::text, 'failed'::text, 'dead'::text, 'lost_lease'::text, 'released'::text, 'skipped'::text])))
-);
+)
+PARTITION BY RANGE (finished_at);
 
 CREATE TABLE public.mm_script_generations (
     generation_id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -2118,33 +2277,33 @@ CREATE MATERIALIZED VIEW pipeline.analytics_stage_stats AS
      LEFT JOIN tokens t USING (handler))
   WITH NO DATA;
 
-CREATE TABLE pipeline.audit_log_archive (
-    audit_id bigint NOT NULL,
+CREATE SEQUENCE pipeline.audit_log_audit_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE pipeline.audit_log_audit_id_seq OWNED BY pipeline.audit_log.audit_id;
+
+CREATE TABLE pipeline.audit_log_default (
+    audit_id bigint DEFAULT nextval('pipeline.audit_log_audit_id_seq'::regclass) NOT NULL,
     delivery_id bigint NOT NULL,
     event_id bigint NOT NULL,
     handler text NOT NULL,
     attempt integer NOT NULL,
     outcome text NOT NULL,
-    is_replay boolean NOT NULL,
+    is_replay boolean DEFAULT false NOT NULL,
     worker text NOT NULL,
     entity_id uuid,
     correlation_id uuid,
     started_at timestamp with time zone NOT NULL,
-    finished_at timestamp with time zone NOT NULL,
-    duration_ms double precision NOT NULL,
+    finished_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    duration_ms double precision DEFAULT 0 NOT NULL,
     error text,
     traceback text,
-    detail jsonb NOT NULL,
-    archived_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE pipeline.audit_log ALTER COLUMN audit_id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME pipeline.audit_log_audit_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT audit_log_outcome_check CHECK ((outcome = ANY (ARRAY['succeeded'::text, 'failed'::text, 'dead'::text, 'lost_lease'::text, 'released'::text, 'skipped'::text])))
 );
 
 CREATE TABLE pipeline.content_archive (
@@ -2200,28 +2359,6 @@ CREATE TABLE pipeline.deliveries (
     CONSTRAINT deliveries_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'running'::text, 'done'::text, 'dead'::text, 'skipped'::text])))
 );
 
-CREATE TABLE pipeline.deliveries_archive (
-    delivery_id bigint NOT NULL,
-    event_id bigint NOT NULL,
-    handler text NOT NULL,
-    entity_id uuid NOT NULL,
-    state text NOT NULL,
-    attempts integer NOT NULL,
-    max_attempts integer NOT NULL,
-    run_after timestamp with time zone NOT NULL,
-    lease_until timestamp with time zone,
-    leased_by text,
-    last_error text,
-    is_replay boolean NOT NULL,
-    replay_of bigint,
-    replay_by text,
-    replay_reason text,
-    created_at timestamp with time zone NOT NULL,
-    finished_at timestamp with time zone,
-    priority integer DEFAULT 0 NOT NULL,
-    archived_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
 ALTER TABLE pipeline.deliveries ALTER COLUMN delivery_id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME pipeline.deliveries_delivery_id_seq
     START WITH 1
@@ -2231,8 +2368,17 @@ ALTER TABLE pipeline.deliveries ALTER COLUMN delivery_id ADD GENERATED ALWAYS AS
     CACHE 1
 );
 
-CREATE TABLE pipeline.events_archive (
-    event_id bigint NOT NULL,
+CREATE SEQUENCE pipeline.events_event_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE pipeline.events_event_id_seq OWNED BY pipeline.events.event_id;
+
+CREATE TABLE pipeline.events_default (
+    event_id bigint DEFAULT nextval('pipeline.events_event_id_seq'::regclass) NOT NULL,
     event_type text NOT NULL,
     table_name text NOT NULL,
     status_column text NOT NULL,
@@ -2240,22 +2386,12 @@ CREATE TABLE pipeline.events_archive (
     company_id uuid,
     old_status text,
     new_status text NOT NULL,
-    snapshot jsonb NOT NULL,
+    snapshot jsonb DEFAULT '{}'::jsonb NOT NULL,
     correlation_id uuid NOT NULL,
     causation_id bigint,
     actor_role text NOT NULL,
-    committed_at timestamp with time zone NOT NULL,
-    txid xid8 NOT NULL,
-    archived_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE pipeline.events ALTER COLUMN event_id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME pipeline.events_event_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
+    committed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    txid xid8 DEFAULT pg_current_xact_id() NOT NULL
 );
 
 CREATE TABLE pipeline.operator_actions (
@@ -2305,6 +2441,33 @@ CREATE VIEW pipeline.paused_handlers AS
  SELECT s.handler
    FROM (pipeline.subscriptions s
      JOIN pipeline.paused_groups p ON ((p.handler_group = s.handler_group)));
+
+CREATE TABLE pipeline.pruned_partitions (
+    pruned_id bigint NOT NULL,
+    parent text NOT NULL,
+    partition_name text NOT NULL,
+    range_from timestamp with time zone,
+    range_to timestamp with time zone NOT NULL,
+    row_count bigint NOT NULL,
+    min_id bigint,
+    max_id bigint,
+    deliveries_removed bigint DEFAULT 0 NOT NULL,
+    archive_path text,
+    archive_sha256 text,
+    detached boolean DEFAULT false NOT NULL,
+    pruned_by text NOT NULL,
+    pruned_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT pruned_partitions_parent_check CHECK ((parent = ANY (ARRAY['events'::text, 'audit_log'::text])))
+);
+
+ALTER TABLE pipeline.pruned_partitions ALTER COLUMN pruned_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME pipeline.pruned_partitions_pruned_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 CREATE TABLE pipeline.router_state (
     singleton boolean DEFAULT true NOT NULL,
@@ -2781,6 +2944,14 @@ CREATE TABLE supabase_migrations.schema_migrations (
     name text
 );
 
+ALTER TABLE ONLY pipeline.audit_log ATTACH PARTITION pipeline.audit_log_default DEFAULT;
+
+ALTER TABLE ONLY pipeline.events ATTACH PARTITION pipeline.events_default DEFAULT;
+
+ALTER TABLE ONLY pipeline.audit_log ALTER COLUMN audit_id SET DEFAULT nextval('pipeline.audit_log_audit_id_seq'::regclass);
+
+ALTER TABLE ONLY pipeline.events ALTER COLUMN event_id SET DEFAULT nextval('pipeline.events_event_id_seq'::regclass);
+
 ALTER TABLE ONLY public.cm_module_content
     ADD CONSTRAINT cm_module_content_pkey PRIMARY KEY (content_id);
 
@@ -2832,11 +3003,11 @@ CREATE MATERIALIZED VIEW pipeline.analytics_video_views AS
   GROUP BY a.asset_id
   WITH NO DATA;
 
-ALTER TABLE ONLY pipeline.audit_log_archive
-    ADD CONSTRAINT audit_log_archive_pkey PRIMARY KEY (audit_id);
-
 ALTER TABLE ONLY pipeline.audit_log
-    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (audit_id);
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (audit_id, finished_at);
+
+ALTER TABLE ONLY pipeline.audit_log_default
+    ADD CONSTRAINT audit_log_default_pkey PRIMARY KEY (audit_id, finished_at);
 
 ALTER TABLE ONLY pipeline.content_archive_log
     ADD CONSTRAINT content_archive_log_pkey PRIMARY KEY (log_id);
@@ -2844,23 +3015,23 @@ ALTER TABLE ONLY pipeline.content_archive_log
 ALTER TABLE ONLY pipeline.content_archive
     ADD CONSTRAINT content_archive_pkey PRIMARY KEY (content_id);
 
-ALTER TABLE ONLY pipeline.deliveries_archive
-    ADD CONSTRAINT deliveries_archive_pkey PRIMARY KEY (delivery_id);
-
 ALTER TABLE ONLY pipeline.deliveries
     ADD CONSTRAINT deliveries_pkey PRIMARY KEY (delivery_id);
 
-ALTER TABLE ONLY pipeline.events_archive
-    ADD CONSTRAINT events_archive_pkey PRIMARY KEY (event_id);
-
 ALTER TABLE ONLY pipeline.events
-    ADD CONSTRAINT events_pkey PRIMARY KEY (event_id);
+    ADD CONSTRAINT events_pkey PRIMARY KEY (event_id, committed_at);
+
+ALTER TABLE ONLY pipeline.events_default
+    ADD CONSTRAINT events_default_pkey PRIMARY KEY (event_id, committed_at);
 
 ALTER TABLE ONLY pipeline.operator_actions
     ADD CONSTRAINT operator_actions_pkey PRIMARY KEY (action_id);
 
 ALTER TABLE ONLY pipeline.paused_groups
     ADD CONSTRAINT paused_groups_pkey PRIMARY KEY (handler_group);
+
+ALTER TABLE ONLY pipeline.pruned_partitions
+    ADD CONSTRAINT pruned_partitions_pkey PRIMARY KEY (pruned_id);
 
 ALTER TABLE ONLY pipeline.router_state
     ADD CONSTRAINT router_state_pkey PRIMARY KEY (singleton);
@@ -2978,23 +3149,23 @@ CREATE UNIQUE INDEX analytics_stage_stats_key ON pipeline.analytics_stage_stats 
 
 CREATE UNIQUE INDEX analytics_video_views_key ON pipeline.analytics_video_views USING btree (asset_id);
 
-CREATE INDEX audit_log_archive_event_idx ON pipeline.audit_log_archive USING btree (event_id);
+CREATE INDEX audit_log_delivery_idx ON ONLY pipeline.audit_log USING btree (delivery_id);
 
-CREATE INDEX audit_log_delivery_idx ON pipeline.audit_log USING btree (delivery_id);
+CREATE INDEX audit_log_default_delivery_id_idx ON pipeline.audit_log_default USING btree (delivery_id);
 
-CREATE INDEX audit_log_entity_idx ON pipeline.audit_log USING btree (entity_id, audit_id);
+CREATE INDEX audit_log_entity_idx ON ONLY pipeline.audit_log USING btree (entity_id, audit_id);
 
-CREATE INDEX audit_log_event_idx ON pipeline.audit_log USING btree (event_id);
+CREATE INDEX audit_log_default_entity_id_audit_id_idx ON pipeline.audit_log_default USING btree (entity_id, audit_id);
 
-CREATE INDEX audit_log_finished_idx ON pipeline.audit_log USING btree (finished_at);
+CREATE INDEX audit_log_event_idx ON ONLY pipeline.audit_log USING btree (event_id);
+
+CREATE INDEX audit_log_default_event_id_idx ON pipeline.audit_log_default USING btree (event_id);
 
 CREATE INDEX content_archive_archived_at_idx ON pipeline.content_archive USING btree (archived_at);
 
 CREATE INDEX content_archive_company_idx ON pipeline.content_archive USING btree (company_id);
 
 CREATE INDEX content_archive_log_content_idx ON pipeline.content_archive_log USING btree (content_id, log_id);
-
-CREATE INDEX deliveries_archive_event_idx ON pipeline.deliveries_archive USING btree (event_id);
 
 CREATE INDEX deliveries_dead_idx ON pipeline.deliveries USING btree (delivery_id) WHERE (state = 'dead'::text);
 
@@ -3006,21 +3177,25 @@ CREATE INDEX deliveries_pending_priority_idx ON pipeline.deliveries USING btree 
 
 CREATE INDEX deliveries_running_idx ON pipeline.deliveries USING btree (lease_until) WHERE (state = 'running'::text);
 
-CREATE INDEX events_archive_correlation_idx ON pipeline.events_archive USING btree (correlation_id, event_id);
+CREATE INDEX events_causation_idx ON ONLY pipeline.events USING btree (causation_id) WHERE (causation_id IS NOT NULL);
 
-CREATE INDEX events_archive_entity_idx ON pipeline.events_archive USING btree (entity_id, event_id);
+CREATE INDEX events_correlation_idx ON ONLY pipeline.events USING btree (correlation_id, event_id) WHERE (correlation_id <> entity_id);
 
-CREATE INDEX events_causation_idx ON pipeline.events USING btree (causation_id) WHERE (causation_id IS NOT NULL);
+CREATE INDEX events_default_causation_id_idx ON pipeline.events_default USING btree (causation_id) WHERE (causation_id IS NOT NULL);
 
-CREATE INDEX events_committed_brin ON pipeline.events USING brin (committed_at);
+CREATE INDEX events_default_correlation_id_event_id_idx ON pipeline.events_default USING btree (correlation_id, event_id) WHERE (correlation_id <> entity_id);
 
-CREATE INDEX events_correlation_idx ON pipeline.events USING btree (correlation_id, event_id) WHERE (correlation_id <> entity_id);
+CREATE INDEX events_entity_idx ON ONLY pipeline.events USING btree (entity_id, event_id);
 
-CREATE INDEX events_entity_idx ON pipeline.events USING btree (entity_id, event_id);
+CREATE INDEX events_default_entity_id_event_id_idx ON pipeline.events_default USING btree (entity_id, event_id);
 
-CREATE INDEX events_txid_idx ON pipeline.events USING btree (txid);
+CREATE INDEX events_txid_idx ON ONLY pipeline.events USING btree (txid);
+
+CREATE INDEX events_default_txid_idx ON pipeline.events_default USING btree (txid);
 
 CREATE INDEX operator_actions_acted_idx ON pipeline.operator_actions USING btree (acted_at);
+
+CREATE INDEX pruned_partitions_ids_idx ON pipeline.pruned_partitions USING btree (parent, min_id, max_id);
 
 CREATE INDEX subscriptions_match_idx ON pipeline.subscriptions USING btree (table_name, status_column) WHERE active;
 
@@ -3203,6 +3378,24 @@ CREATE INDEX mm_video_analytics_session_company_idx ON public.mm_video_analytics
 CREATE INDEX mm_video_analytics_viewer_idx ON public.mm_video_analytics USING btree (viewer_id);
 
 CREATE INDEX users_company_idx ON public.users USING btree (company_id);
+
+ALTER INDEX pipeline.audit_log_delivery_idx ATTACH PARTITION pipeline.audit_log_default_delivery_id_idx;
+
+ALTER INDEX pipeline.audit_log_entity_idx ATTACH PARTITION pipeline.audit_log_default_entity_id_audit_id_idx;
+
+ALTER INDEX pipeline.audit_log_event_idx ATTACH PARTITION pipeline.audit_log_default_event_id_idx;
+
+ALTER INDEX pipeline.audit_log_pkey ATTACH PARTITION pipeline.audit_log_default_pkey;
+
+ALTER INDEX pipeline.events_causation_idx ATTACH PARTITION pipeline.events_default_causation_id_idx;
+
+ALTER INDEX pipeline.events_correlation_idx ATTACH PARTITION pipeline.events_default_correlation_id_event_id_idx;
+
+ALTER INDEX pipeline.events_entity_idx ATTACH PARTITION pipeline.events_default_entity_id_event_id_idx;
+
+ALTER INDEX pipeline.events_pkey ATTACH PARTITION pipeline.events_default_pkey;
+
+ALTER INDEX pipeline.events_txid_idx ATTACH PARTITION pipeline.events_default_txid_idx;
 
 CREATE TRIGGER deliveries_rendering_queue AFTER INSERT OR UPDATE OF state, attempts, leased_by ON pipeline.deliveries FOR EACH ROW WHEN ((new.handler = ANY (ARRAY['media.slides'::text, 'media.narration'::text, 'media.video'::text]))) EXECUTE FUNCTION pipeline.track_render();
 
@@ -3705,7 +3898,12 @@ GRANT INSERT(requires_approval),UPDATE(requires_approval) ON TABLE public.cm_mod
 GRANT INSERT(approval_status),UPDATE(approval_status) ON TABLE public.cm_module_content TO anon;
 GRANT INSERT(approval_status),UPDATE(approval_status) ON TABLE public.cm_module_content TO authenticated;
 
+REVOKE ALL ON FUNCTION pipeline.create_log_partition(p_parent text, p_at timestamp with time zone) FROM PUBLIC;
+
 GRANT ALL ON FUNCTION pipeline.disarm_wakeup() TO lxera_daemon;
+
+REVOKE ALL ON FUNCTION pipeline.ensure_log_partitions(p_ahead integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pipeline.ensure_log_partitions(p_ahead integer) TO lxera_daemon;
 
 GRANT SELECT ON TABLE public.mm_media_versions TO anon;
 GRANT SELECT ON TABLE public.mm_media_versions TO authenticated;
@@ -3717,6 +3915,8 @@ REVOKE ALL ON FUNCTION pipeline.publish_progress_tables() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pipeline.refresh_analytics() FROM PUBLIC;
 GRANT ALL ON FUNCTION pipeline.refresh_analytics() TO lxera_daemon;
+
+REVOKE ALL ON FUNCTION pipeline.remove_log_partition(p_parent text, p_partition text, p_keep boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pipeline.restore_content(p_content uuid, p_actor text) FROM PUBLIC;
 
@@ -3740,6 +3940,8 @@ GRANT SELECT ON TABLE public.mm_script_generations TO anon;
 GRANT SELECT ON TABLE public.mm_script_generations TO authenticated;
 GRANT ALL ON TABLE public.mm_script_generations TO service_role;
 GRANT SELECT,INSERT,UPDATE ON TABLE public.mm_script_generations TO lxera_daemon;
+
+GRANT USAGE ON SEQUENCE pipeline.audit_log_audit_id_seq TO lxera_daemon;
 
 GRANT SELECT,UPDATE ON TABLE pipeline.deliveries TO lxera_daemon;
 

@@ -98,6 +98,19 @@ class Settings(BaseSettings):
         ge=0,
         description="Interval at which the daemon refreshes the analytics views (0: never).",
     )
+    partition_maintenance_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        le=86400,
+        description="Interval at which the daemon creates the event and audit log partitions "
+        "ahead (at start, then every interval; 0: never, run `partitions ensure` instead).",
+    )
+    partition_ahead_days: int = Field(
+        default=7,
+        ge=0,
+        le=366,
+        description="Days of daily log partitions kept ready ahead of today.",
+    )
     log_format: str = Field(default="auto", description="'json', 'console' or 'auto' (tty).")
     log_level: str = Field(
         default="info", description="Minimum log level: debug, info, warning, error or critical."

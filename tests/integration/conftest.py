@@ -17,6 +17,17 @@ import pytest
 from tests.support.servers import TestServer
 
 
+@pytest.fixture
+def empty_dsn(pg_server: TestServer) -> Iterator[str]:
+    """A database with nothing migrated yet."""
+    name = f"lxera_m_{uuid.uuid4().hex[:12]}"
+    pg_server.recreate_database(name)
+    try:
+        yield pg_server.dsn_for(name)
+    finally:
+        pg_server.drop_database(name)
+
+
 @pytest.fixture(scope="module")
 def schema_dsn(pg_server: TestServer, template_db: str) -> Iterator[str]:
     """A clone of the migrated template shared by one test module."""

@@ -84,7 +84,9 @@ REFUSED = [
     "select * from public.companies",
     "select auth.uid()",
     "select * from pipeline.schema_migrations",
-    "select * from pipeline.events_archive",
+    "select * from pipeline.pruned_partitions",
+    "select * from pipeline.events_default",
+    "select pipeline.create_log_partition('events', now() + interval '400 days')",
     "delete from pipeline.deliveries",
     "delete from pipeline.audit_log",
     "delete from public.cm_module_content",
@@ -159,15 +161,13 @@ def test_the_compose_init_script_creates_a_daemon_login(db_dsn: str) -> None:
             conn.execute(f"drop role if exists {user}")
 
 
-# Tables the daemon never touches directly: the migration history, the archives (prune and
-# archive run as the owner), the router's state (changed only inside the SECURITY DEFINER router),
-# the dashboard's tables (the daemon reads the paused handlers through their view) and the
-# companies.
+# Tables the daemon never touches directly: the migration history, the pruned partitions and the
+# content archive (prune and archive run as the owner), the router's state (changed only inside
+# the SECURITY DEFINER router), the dashboard's tables (the daemon reads the paused handlers
+# through their view) and the companies.
 OWNER_ONLY = {
     "pipeline.schema_migrations",
-    "pipeline.events_archive",
-    "pipeline.deliveries_archive",
-    "pipeline.audit_log_archive",
+    "pipeline.pruned_partitions",
     "pipeline.content_archive",
     "pipeline.content_archive_log",
     "pipeline.operator_actions",
@@ -194,7 +194,10 @@ def test_every_table_is_granted_to_the_daemon_or_deliberately_not(db_dsn: str) -
         " 'select') as granted"
         " from (select schemaname, tablename from pg_tables union all"
         " select schemaname, viewname from pg_views) t"
-        " where schemaname in ('pipeline', 'public')",
+        " where schemaname in ('pipeline', 'public')"
+        # a partition is read through its partitioned table, whose grants are the ones checked
+        " and not (select c.relispartition from pg_class c"
+        " where c.oid = format('%%I.%%I', schemaname, tablename)::regclass)",
     )
     undecided = sorted(r["name"] for r in rows if not r["granted"] and r["name"] not in OWNER_ONLY)
     assert undecided == [], f"neither granted to lxera_daemon nor listed as owner-only: {undecided}"
@@ -226,3 +229,15 @@ def _ready(port: int, proc: subprocess.Popen[bytes]) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_the_daemon_role_keeps_log_partitions_ahead(daemon_dsn: str) -> None:
+    """The daemon's side task runs pipeline.ensure_log_partitions() under its own role: the
+    function (security definer) creates what is missing; the role itself creates nothing."""
+    with psycopg.connect(daemon_dsn, autocommit=True) as conn:
+        created = conn.execute("select pipeline.ensure_log_partitions(9)").fetchall()
+        again = conn.execute("select pipeline.ensure_log_partitions(9)").fetchall()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("create table pipeline.events_p29991231 (like pipeline.events)")
+    assert len(created) == 4  # days 8 and 9 of both logs
+    assert again == []

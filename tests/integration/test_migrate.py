@@ -23,17 +23,6 @@ from tests.integration.schema_rows import TABLES
 from tests.support import servers
 
 
-@pytest.fixture
-def empty_dsn(pg_server: servers.TestServer) -> Iterator[str]:
-    """A database with nothing migrated yet."""
-    name = f"lxera_m_{uuid.uuid4().hex[:12]}"
-    pg_server.recreate_database(name)
-    try:
-        yield pg_server.dsn_for(name)
-    finally:
-        pg_server.drop_database(name)
-
-
 def _names() -> list[str]:
     return [migration.path.name for migration in discover()]
 

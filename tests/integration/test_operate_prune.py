@@ -1,129 +1,294 @@
-"""`prune`: finished events past the retention go (optionally archived); pending, running and
-dead work stays with all of its deliveries and audit rows."""
+"""`prune`: whole partitions of the event and audit logs go once they end before the cut-off,
+decided from the catalog; with --archive their rows are written first (the count written is the
+count removed); newer partitions, and partitions with unfinished work, stay."""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 from click.testing import CliRunner
 from psycopg.rows import dict_row
 
 from lxera_pipeline.cli import cli
-from lxera_pipeline.operate.prune import prune
-from tests.integration.operate_support import (
-    BEHAVIOUR,
-    new_content,
-    run_daemon,
-    seed_company,
-    set_status,
-    subscribe_test_handlers,
+from lxera_pipeline.operate import prune as prune_module
+from lxera_pipeline.operate.prune import PruneOptions, prune
+from tests.integration.partition_support import (
+    ago,
+    partition_of,
+    partitions,
+    put_audit,
+    put_delivery,
+    put_event,
+    settle,
 )
-from tests.support.routing import route
 
-LATER = datetime.now(UTC) + timedelta(days=60)
+Conn = psycopg.Connection[dict[str, Any]]
+OLD, MID = 70, 10  # days ago: a month partition wholly before a 35-day cut-off; a daily one after
+AGE = timedelta(days=35)
 
 
-def seed(dsn: str) -> dict[str, Any]:
-    """done: graded and approved; dead: grader died; pending: never run; running: claimed."""
-    subscribe_test_handlers(dsn)
-    ids: dict[str, Any] = {}
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        company = seed_company(conn)
-        for name in ("done", "dead", "pending", "running"):
-            ids[name] = new_content(conn, company, name)
-        set_status(conn, ids["done"], "quality_check")
-        run_daemon(dsn)
-        BEHAVIOUR.broken = True
-        try:
-            set_status(conn, ids["dead"], "quality_check")
-            run_daemon(dsn)
-        finally:
-            BEHAVIOUR.broken = False
-        set_status(conn, ids["pending"], "quality_check")
-        set_status(conn, ids["running"], "quality_check")
-        route(conn)  # no daemon runs now: fan the last two events out here
-        conn.execute(
-            "update pipeline.deliveries set state = 'running', attempts = 1 where entity_id = %s",
-            (ids["running"],),
-        )
+@pytest.fixture
+def conn(db_dsn: str) -> Any:
+    with psycopg.connect(db_dsn, autocommit=True, row_factory=dict_row) as c:
+        c.execute("update pipeline.subscriptions set active = false")  # no real handler routes
+        yield c
+
+
+def seed(conn: Conn, when_ago: float, n: int, state: str = "done") -> list[int]:
+    ids = []
+    for i in range(n):
+        event = put_event(conn, ago(when_ago) + timedelta(minutes=i))
+        delivery = put_delivery(conn, event, state)
+        put_audit(conn, event, delivery, ago(when_ago) + timedelta(minutes=i, seconds=5))
+        ids.append(event)
+    settle(conn)
     return ids
 
 
-def snapshot(dsn: str, entity: Any) -> tuple[int, int, int]:
-    with psycopg.connect(dsn) as conn:
-        row = conn.execute(
-            "select (select count(*) from pipeline.events where entity_id = %(e)s),"
-            " (select count(*) from pipeline.deliveries where entity_id = %(e)s),"
-            " (select count(*) from pipeline.audit_log where entity_id = %(e)s)",
-            {"e": entity},
-        ).fetchone()
-    assert row is not None
-    return (int(row[0]), int(row[1]), int(row[2]))
+def rows(conn: Conn, table: str, key: str, ids: list[int]) -> list[dict[str, Any]]:
+    return conn.execute(
+        f"select to_jsonb(t) as row from pipeline.{table} t where {key} = any(%s) order by 1",
+        (ids,),
+    ).fetchall()
 
 
-def test_prune_keeps_pending_running_and_dead_work(db_dsn: str) -> None:
-    ids = seed(db_dsn)
-    kept = {name: snapshot(db_dsn, ids[name]) for name in ("dead", "pending", "running")}
-    assert kept["dead"] == (2, 1, 2)
-    with psycopg.connect(db_dsn, autocommit=True, row_factory=dict_row) as conn:
-        assert prune(conn, timedelta(days=30)).events == 0  # nothing is old yet
-        report = prune(conn, timedelta(days=30), batch_size=2, now=LATER)
-    # done: 3 events (created, quality_check, approved); the others: their creation event only
-    assert (report.events, report.deliveries, report.audit_rows) == (6, 1, 1)
-    assert report.batches == 3
-    assert report.archived_rows == 0
-    assert snapshot(db_dsn, ids["done"]) == (0, 0, 0)
-    for name in ("dead", "pending", "running"):
-        events, deliveries, audit = kept[name]
-        assert snapshot(db_dsn, ids[name]) == (events - 1, deliveries, audit)
+def env(dsn: str) -> dict[str, str]:
+    return {"DATABASE_URL": dsn, "LXERA_LOG_LEVEL": "warning"}
 
 
-def test_prune_archive_copies_before_deleting(db_dsn: str) -> None:
-    ids = seed(db_dsn)
-    with psycopg.connect(db_dsn, autocommit=True, row_factory=dict_row) as conn:
-        before = conn.execute(
-            "select * from pipeline.events where entity_id = %s order by 1", (ids["done"],)
-        ).fetchall()
-        conn.execute(
-            "update pipeline.deliveries set priority = 7 where entity_id = %s", (ids["done"],)
-        )
-        deliveries = conn.execute(
-            "select * from pipeline.deliveries where entity_id = %s order by 1", (ids["done"],)
-        ).fetchall()
-        report = prune(conn, timedelta(days=30), archive=True, now=LATER)
-        archived = conn.execute(
-            "select * from pipeline.events_archive where entity_id = %s order by 1", (ids["done"],)
-        ).fetchall()
-        archived_deliveries = conn.execute(
-            "select * from pipeline.deliveries_archive where entity_id = %s order by 1",
-            (ids["done"],),
-        ).fetchall()
-        counts = conn.execute(
-            "select (select count(*) from pipeline.deliveries_archive) as d,"
-            " (select count(*) from pipeline.audit_log_archive) as a"
-        ).fetchone()
-    assert report.archived_rows == report.events + report.deliveries + report.audit_rows
-    assert [{k: v for k, v in row.items() if k != "archived_at"} for row in archived] == before
-    assert [row["priority"] for row in deliveries] == [7]
-    assert [
-        {k: v for k, v in row.items() if k != "archived_at"} for row in archived_deliveries
-    ] == deliveries
-    assert counts == {"d": 1, "a": 1}
+def test_prune_drops_only_partitions_that_end_before_the_cutoff(conn: Conn) -> None:
+    old, mid = seed(conn, OLD, 3), seed(conn, MID, 2)
+    today = put_event(conn, ago(0))
+    settle(conn)
+    old_part = partition_of(conn, "events", "event_id", old[0])
+    kept_before = rows(conn, "events", "event_id", [*mid, today])
+    kept_deliveries = rows(conn, "deliveries", "event_id", mid)
+    kept_audit = rows(conn, "audit_log", "event_id", mid)
+
+    report = prune(conn, PruneOptions(older_than=AGE))
+
+    gone = {p.partition for p in report.partitions if p.action == "dropped"}
+    assert old_part is not None
+    assert old_part.removeprefix("pipeline.") in gone
+    assert all(p.range_to is not None and p.range_to <= report.cutoff for p in report.partitions)
+    assert (report.events, report.deliveries, report.audit_rows) == (3, 3, 3)
+    assert rows(conn, "events", "event_id", old) == []
+    assert rows(conn, "deliveries", "event_id", old) == []
+    assert rows(conn, "audit_log", "event_id", old) == []
+    assert rows(conn, "events", "event_id", [*mid, today]) == kept_before  # newer: untouched
+    assert rows(conn, "deliveries", "event_id", mid) == kept_deliveries
+    assert rows(conn, "audit_log", "event_id", mid) == kept_audit
+    names = {p["partition_name"] for p in partitions(conn)}
+    assert not gone & names
+    recorded = conn.execute(
+        "select parent, row_count, archive_path from pipeline.pruned_partitions order by 1"
+    ).fetchall()
+    assert [(r["parent"], r["row_count"], r["archive_path"]) for r in recorded] == [
+        ("audit_log", 3, None),
+        ("events", 3, None),
+    ]
 
 
-def test_prune_command(db_dsn: str) -> None:
-    seed(db_dsn)
-    env = {"DATABASE_URL": db_dsn, "LXERA_LOG_LEVEL": "warning"}
-    result = CliRunner().invoke(cli, ["prune", "--json"], env=env)
+def _lines(path: Path) -> list[dict[str, Any]]:
+    with gzip.open(path, "rt") as f:
+        return [json.loads(line) for line in f]
+
+
+def test_archive_writes_every_removed_row_with_a_manifest(conn: Conn, tmp_path: Path) -> None:
+    old = seed(conn, OLD, 4)
+    events_before = [r["row"] for r in rows(conn, "events", "event_id", old)]
+    deliveries_before = [r["row"] for r in rows(conn, "deliveries", "event_id", old)]
+    audit_before = [r["row"] for r in rows(conn, "audit_log", "event_id", old)]
+
+    report = prune(conn, PruneOptions(older_than=AGE, archive_dir=tmp_path))
+
+    [events_part] = [p for p in report.partitions if p.parent == "events"]
+    [audit_part] = [p for p in report.partitions if p.parent == "audit_log"]
+    folder = Path(events_part.archive or "")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    files = {f["name"]: f for f in manifest["files"]}
+    assert manifest["partition"] == events_part.partition
+    assert manifest["range_to"] == events_part.range_to.isoformat()  # type: ignore[union-attr]
+    for name, before in (
+        ("events.jsonl.gz", events_before),
+        ("deliveries.jsonl.gz", deliveries_before),
+    ):
+        archived = _lines(folder / name)
+        assert files[name]["rows"] == len(archived) == len(before) == 4  # archived == removed
+        assert sorted(archived, key=json.dumps) == sorted(before, key=json.dumps)
+        assert files[name]["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    audit_folder = Path(audit_part.archive or "")
+    assert _lines(audit_folder / "audit_log.jsonl.gz") == audit_before
+    assert rows(conn, "events", "event_id", old) == []
+    recorded = conn.execute(
+        "select archive_path, archive_sha256, row_count, deliveries_removed"
+        " from pipeline.pruned_partitions where parent = 'events'"
+    ).fetchone()
+    assert recorded == {
+        "archive_path": str(folder),
+        "archive_sha256": files["events.jsonl.gz"]["sha256"],
+        "row_count": 4,
+        "deliveries_removed": 4,
+    }
+
+
+def test_events_show_of_a_pruned_id_says_where_it_went(
+    conn: Conn, db_dsn: str, tmp_path: Path
+) -> None:
+    [archived] = seed(conn, OLD, 1)
+    prune(conn, PruneOptions(older_than=AGE, archive_dir=tmp_path / "a"))
+    [dropped] = seed(conn, OLD + 40, 1)
+    prune(conn, PruneOptions(older_than=AGE))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["events", "show", str(archived)], env=env(db_dsn))
+    assert result.exit_code == 3, result.output
+    assert f"event {archived} was pruned" in result.output
+    assert f"archived to {tmp_path / 'a'}" in result.output
+    result = runner.invoke(cli, ["events", "show", str(dropped)], env=env(db_dsn))
+    assert result.exit_code == 3
+    assert "pruned without archive" in result.output
+    result = runner.invoke(cli, ["events", "show", str(dropped + 1000)], env=env(db_dsn))
+    assert result.exit_code == 3
+    assert f"no event with id {dropped + 1000}" in result.output
+
+
+def test_partitions_with_unfinished_work_stay_and_say_why(conn: Conn, tmp_path: Path) -> None:
+    pending = seed(conn, OLD, 2, state="pending")
+    pending_part = partition_of(conn, "events", "event_id", pending[0])
+    dead = seed(conn, OLD + 60, 2, state="dead")
+    dead_part = partition_of(conn, "events", "event_id", dead[0])
+    before = rows(conn, "events", "event_id", [*pending, *dead])
+
+    report = prune(conn, PruneOptions(older_than=AGE, archive_dir=tmp_path))
+    reasons = {f"pipeline.{p.partition}": p.reason for p in report.partitions}
+    assert "pending or running" in str(reasons[str(pending_part)])
+    assert "dead" in str(reasons[str(dead_part)])
+    assert "--include-dead" in str(reasons[str(dead_part)])
+    audit_kept = [p for p in report.partitions if p.parent == "audit_log"]
+    assert audit_kept
+    assert all("still in the log" in str(p.reason) for p in audit_kept)
+    assert rows(conn, "events", "event_id", [*pending, *dead]) == before
+    assert list(tmp_path.iterdir()) == []  # nothing archived for a partition that stays
+
+    report = prune(conn, PruneOptions(older_than=AGE, archive_dir=tmp_path, include_dead=True))
+    [went] = [p for p in report.partitions if p.parent == "events" and p.action == "dropped"]
+    assert f"pipeline.{went.partition}" == dead_part
+    states = [d["state"] for d in _lines(Path(went.archive or "") / "deliveries.jsonl.gz")]
+    assert states == ["dead", "dead"]
+    assert rows(conn, "events", "event_id", pending) == before[:2]
+
+
+def test_unrouted_events_keep_their_partition(conn: Conn) -> None:
+    conn.execute("update pipeline.subscriptions set active = true")
+    conn.execute("select pipeline.route_events()")
+    event = put_event(conn, ago(OLD))
+    conn.execute("select pipeline.ensure_log_partitions(7)")  # moved out of the default, not routed
+    report = prune(conn, PruneOptions(older_than=AGE))
+    [kept] = [p for p in report.partitions if p.parent == "events"]
+    assert kept.action == "skipped"
+    assert "not routed" in str(kept.reason)
+    assert rows(conn, "events", "event_id", [event]) != []
+
+
+def test_old_rows_in_the_default_partition_are_reported_not_dropped(conn: Conn) -> None:
+    event = put_event(conn, ago(OLD))  # no partition covers it yet: the default holds it
+    conn.execute("select pipeline.route_events()")
+    assert partition_of(conn, "events", "event_id", event) == "pipeline.events_default"
+    report = prune(conn, PruneOptions(older_than=AGE))
+    [kept] = report.skipped
+    assert kept.partition == "events_default"
+    assert "partitions ensure" in str(kept.reason)
+    assert partition_of(conn, "events", "event_id", event) == "pipeline.events_default"
+
+
+def test_a_dry_run_changes_nothing(conn: Conn, tmp_path: Path) -> None:
+    old = seed(conn, OLD, 2)
+    before = rows(conn, "events", "event_id", old)
+    names = partitions(conn)
+    target = tmp_path / "not-yet"
+    report = prune(conn, PruneOptions(older_than=AGE, archive_dir=target, dry_run=True))
+    assert not target.exists()  # checked, not created
+    assert {p.action for p in report.partitions} == {"would prune"}
+    assert (report.events, report.deliveries, report.audit_rows) == (2, 2, 2)
+    assert rows(conn, "events", "event_id", old) == before
+    assert partitions(conn) == names
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_partition_still_being_written_is_left_for_the_next_run(conn: Conn, db_dsn: str) -> None:
+    old = seed(conn, OLD, 1)
+    part = partition_of(conn, "events", "event_id", old[0])
+    with psycopg.connect(db_dsn) as writer:
+        writer.execute(f"lock table {part} in row exclusive mode")
+        report = prune(conn, PruneOptions(older_than=AGE, lock_timeout_seconds=0.2))
+    [kept] = [p for p in report.partitions if p.parent == "events"]
+    assert kept.action == "skipped"
+    assert "still being written" in str(kept.reason)
+    assert rows(conn, "events", "event_id", old) != []
+
+
+def test_prune_command(conn: Conn, db_dsn: str, tmp_path: Path) -> None:
+    seed(conn, OLD, 2)
+    result = CliRunner().invoke(
+        cli,
+        ["prune", "--older-than", "35d", "--archive", str(tmp_path / "x"), "--json"],
+        env=env(db_dsn),
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["events"] == 0
-    assert report["archive"] is False
-    cutoff = datetime.fromisoformat(report["cutoff"])
-    assert abs((datetime.now(UTC) - cutoff) - timedelta(days=30)) < timedelta(minutes=1)
-    result = CliRunner().invoke(cli, ["prune", "--older-than", "12h"], env=env)
+    assert (report["events"], report["audit_rows"]) == (2, 2)
+    assert report["archive_dir"] == str((tmp_path / "x").resolve())
+    result = CliRunner().invoke(cli, ["prune", "--older-than", "35d"], env=env(db_dsn))
     assert result.exit_code == 0
-    assert "deleted 0 events" in result.output
+    assert "removed 0 partitions" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--older-than", "99999999d"], "longer than the maximum"),
+        (["--older-than", "0s"], "must be a positive age"),
+        (["--older-than", "soon"], "is not a duration"),
+        (["--archive", "{file}"], "is not a directory"),
+        (["--lock-timeout", "0"], "--lock-timeout"),
+    ],
+)
+def test_prune_refuses_bad_input_clearly(
+    db_dsn: str, tmp_path: Path, args: list[str], message: str
+) -> None:
+    afile = tmp_path / "a-file"
+    afile.write_text("")
+    args = [a.replace("{file}", str(afile)) for a in args]
+    result = CliRunner().invoke(cli, ["prune", *args], env=env(db_dsn))
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_count_mismatch_removes_nothing(
+    conn: Conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = seed(conn, OLD, 3)
+    before = rows(conn, "events", "event_id", old)
+    write_lines = prune_module._write_lines
+
+    def short_by_one(*args: Any) -> tuple[int, str]:
+        count, digest = write_lines(*args)
+        return count - 1, digest  # as if a row had not reached the file
+
+    monkeypatch.setattr(prune_module, "_write_lines", short_by_one)
+    with pytest.raises(RuntimeError, match="wrote 2 rows but the partition holds 3"):
+        prune(conn, PruneOptions(older_than=AGE, archive_dir=tmp_path))
+    assert rows(conn, "events", "event_id", old) == before
+    assert len(rows(conn, "deliveries", "event_id", old)) == 3
+    assert list(tmp_path.iterdir()) == []  # the partial archive is removed
+    assert conn.execute("select count(*) as n from pipeline.pruned_partitions").fetchone() == {
+        "n": 0
+    }

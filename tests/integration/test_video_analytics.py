@@ -210,6 +210,8 @@ async def test_the_run_command_refreshes_beside_the_daemon(
 
     monkeypatch.setattr(run_module, "serve", serve_until_refreshed)
     config = SimpleNamespace(dsn=db_dsn)
-    settings = SimpleNamespace(analytics_refresh_seconds=0.2, dashboard_in_daemon=False)
+    settings = SimpleNamespace(
+        analytics_refresh_seconds=0.2, partition_maintenance_seconds=0, dashboard_in_daemon=False
+    )
     code = await run_module.serve_with_side_tasks(config, None, None, settings)  # type: ignore[arg-type]
     assert code == 7

@@ -2,7 +2,8 @@
 them, and a command's module is imported when that command runs (or when ``--help`` lists it), so
 `run` does not pay for the operator commands' tables or the demo's media stack.
 
-The operator's commands (`events`, `timeline`, `tail`, `replay`, `dead`, `prune`, `archive`, `db`)
+The operator's commands (`events`, `timeline`, `tail`, `replay`, `dead`, `prune`, `partitions`,
+`archive`, `db`)
 are parsed in `cli/operate.py` and carried out by `lxera_pipeline.operate`; the demo lives in
 `cli/demo/`.
 
@@ -38,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "replay": "lxera_pipeline.cli.operate:replay_command",
     "dead": "lxera_pipeline.cli.operate:dead_group",
     "prune": "lxera_pipeline.cli.operate:prune_command",
+    "partitions": "lxera_pipeline.cli.operate:partitions_group",
     "archive": "lxera_pipeline.cli.operate:archive_group",
     "db": "lxera_pipeline.cli.operate:db_group",
     "analytics": "lxera_pipeline.cli.analytics_cmd:analytics_group",

@@ -1,5 +1,5 @@
-"""The operator's commands (`events`, `timeline`, `tail`, `replay`, `dead`, `prune`): their
-arguments, parsed here; what each does, and how its result is printed, is in
+"""The operator's commands (`events`, `timeline`, `tail`, `replay`, `dead`, `prune`,
+`partitions`): their arguments, parsed here; what each does, and how its result is printed, is in
 `lxera_pipeline.operate.<command>`.
 
 They exit with codes scripts can rely on: 0 ok, 2 usage or bad filter, 3 unknown id, 4 refused
@@ -58,7 +58,12 @@ from lxera_pipeline.operate.events import (
     list_events,
     show_event,
 )
-from lxera_pipeline.operate.prune import print_report, prune
+from lxera_pipeline.operate.partitions import (
+    ensure_partitions,
+    list_partitions,
+    partitions_table,
+)
+from lxera_pipeline.operate.prune import PruneOptions, print_report, prune, resolve_archive_dir
 from lxera_pipeline.operate.replay import (
     ReplayRequest,
     ReplaySelection,
@@ -432,21 +437,44 @@ def dead_retry(
 @click.command("prune")
 @click.option(
     "--older-than",
-    help="Age past which finished events go (default: "
-    "settings.retention_days, LXERA_RETENTION_DAYS), e.g. 30d, 12h.",
+    help="Age past which partitions go (default: settings.retention_days, "
+    "LXERA_RETENTION_DAYS), e.g. 30d, 12h. A partition goes once its upper bound is older.",
 )
 @click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=1000,
-    show_default=True,
-    help="Events deleted per transaction.",
+    "--archive",
+    "archive_dir",
+    metavar="DIR",
+    help="First write each partition's rows to DIR/<partition>/ as gzip JSON lines with a "
+    "manifest.json (counts, bounds, sha256).",
 )
-@click.option("--archive", is_flag=True, help="Copy them into pipeline.*_archive first.")
+@click.option(
+    "--include-dead",
+    is_flag=True,
+    help="Also prune partitions whose events have dead deliveries (archived with them).",
+)
+@click.option("--detach", is_flag=True, help="Detach partitions (kept as tables), not drop.")
+@click.option("--dry-run", is_flag=True, help="Say what would go and what stays; change nothing.")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0, min_open=True, max=3600),
+    default=5.0,
+    show_default=True,
+    help="Seconds to wait for each lock before a partition is left for the next run.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def prune_command(older_than: str | None, batch_size: int, archive: bool, as_json: bool) -> None:
-    """Delete finished events (every delivery done or skipped) and their deliveries and audit
-    rows once older than the retention. Pending, running and dead work is never touched."""
+def prune_command(
+    older_than: str | None,
+    archive_dir: str | None,
+    include_dead: bool,
+    detach: bool,
+    dry_run: bool,
+    lock_timeout: float,
+    as_json: bool,
+) -> None:
+    """Remove whole partitions of the event and audit logs that ended before the retention,
+    decided from the partitions' bounds in the catalog. A partition whose events are not routed
+    yet or have pending, running (or, without --include-dead, dead) deliveries stays, and the
+    output says why. Dropping takes a brief ACCESS EXCLUSIVE lock on the log."""
     with operator_errors():
         settings, dsn = dsn_from_settings()
         age = (
@@ -454,12 +482,68 @@ def prune_command(older_than: str | None, batch_size: int, archive: bool, as_jso
             if older_than
             else timedelta(days=settings.retention_days)
         )
+        options = PruneOptions(
+            older_than=age,
+            archive_dir=(
+                resolve_archive_dir(archive_dir, create=not dry_run) if archive_dir else None
+            ),
+            include_dead=include_dead,
+            detach=detach,
+            dry_run=dry_run,
+            lock_timeout_seconds=lock_timeout,
+            actor=operator_name(),
+        )
         with connect(dsn) as conn:
-            report = prune(conn, age, batch_size=batch_size, archive=archive)
+            report = prune(conn, options)
     if as_json:
-        print_json(asdict(report))
+        print_json(report.as_dict())
         return
-    print_report(report, archive)
+    print_report(report)
+
+
+@click.group("partitions")
+def partitions_group() -> None:
+    """The time partitions of pipeline.events and pipeline.audit_log (the daemon keeps them
+    ahead every LXERA_PARTITION_MAINTENANCE_SECONDS)."""
+
+
+@partitions_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def partitions_list_command(as_json: bool) -> None:
+    """Every partition with its bounds as the catalog states them."""
+    with operator_errors():
+        _, dsn = dsn_from_settings()
+        with connect(dsn) as conn:
+            rows = list_partitions(conn)
+    if as_json:
+        print_json(rows)
+    else:
+        partitions_table(rows)
+
+
+@partitions_group.command("ensure")
+@click.option(
+    "--ahead",
+    type=int,
+    default=None,
+    help="Days ahead to cover (default: LXERA_PARTITION_AHEAD_DAYS).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def partitions_ensure_command(ahead: int | None, as_json: bool) -> None:
+    """Create the daily partitions from today to AHEAD days ahead, and move rows the default
+    partitions caught into ranged partitions of their own."""
+    with operator_errors():
+        settings, dsn = dsn_from_settings()
+        with connect(dsn) as conn:
+            created = ensure_partitions(
+                conn, settings.partition_ahead_days if ahead is None else ahead
+            )
+    if as_json:
+        print_json({"created": created})
+        return
+    click.echo(
+        f"created {len(created)} partitions" + (": " + ", ".join(created) if created else "")
+    )
 
 
 ARCHIVE_LIMIT = click.IntRange(min=1, max=MAX_LIMIT)

@@ -1,9 +1,10 @@
 """Small periodic tasks that run beside a daemon (`run`, the demo's in-process daemon) without
-loading the operator commands: the analytics refresh."""
+loading the operator commands: the analytics refresh and the log partitions kept ahead."""
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import anyio
 import psycopg
@@ -14,21 +15,55 @@ from lxera_pipeline.log import get_logger
 log = get_logger(__name__)
 
 
-async def refresh_analytics_every(dsn: str, seconds: float) -> None:
-    """Refresh the analytics views (``pipeline.refresh_analytics()``) every ``seconds`` until
-    cancelled. A failed refresh is logged (its type only) and tried again next period; it never
-    stops the daemon."""
+async def _every(
+    dsn: str,
+    seconds: float,
+    task: str,
+    query: str,
+    params: dict[str, Any] | None = None,
+    *,
+    at_start: bool = False,
+    done: str = "done",
+) -> None:
+    """Run the named query (its own connection, autocommit) every ``seconds`` until cancelled,
+    first at once when ``at_start``. A failure is logged as ``<task>.<query>_failed`` (its type
+    only) and tried again next period; it never stops the daemon. Success logs ``<task>.<done>``
+    with the first column of the rows."""
+    first = at_start
     while True:
-        await anyio.sleep(seconds)
+        if not first:
+            await anyio.sleep(seconds)
+        first = False
         started = time.perf_counter()
         try:
             async with await psycopg.AsyncConnection.connect(
-                dsn, autocommit=True, application_name="lxera-pipeline:analytics"
+                dsn, autocommit=True, application_name=f"lxera-pipeline:{task}"
             ) as conn:
-                cur = await conn.execute(load_query("analytics_refresh"))
-                row = await cur.fetchone()
+                cur = await conn.execute(load_query(query), params)
+                rows = [row[0] for row in await cur.fetchall()]
         except Exception as exc:
-            log.warning("analytics.refresh_failed", error=type(exc).__name__)
+            log.warning(f"{task}.{query.removeprefix(task + '_')}_failed", error=type(exc).__name__)
             continue
         took = round(time.perf_counter() - started, 3)
-        log.info("analytics.refreshed", refreshed=bool(row and row[0]), seconds=took)
+        log.info(f"{task}.{done}", result=rows, seconds=took)
+
+
+async def refresh_analytics_every(dsn: str, seconds: float) -> None:
+    """Refresh the analytics views (``pipeline.refresh_analytics()``) every ``seconds``; the
+    result logged is whether this call refreshed (another daemon's may be running)."""
+    await _every(dsn, seconds, "analytics", "analytics_refresh", done="refreshed")
+
+
+async def keep_partitions_ahead_every(dsn: str, seconds: float, ahead_days: int) -> None:
+    """Create the event and audit log partitions ``ahead_days`` ahead
+    (``pipeline.ensure_log_partitions()``) at once and then every ``seconds``; the result logged
+    is the partitions created."""
+    await _every(
+        dsn,
+        seconds,
+        "partitions",
+        "partitions_ensure",
+        {"ahead": ahead_days},
+        at_start=True,
+        done="ensured",
+    )

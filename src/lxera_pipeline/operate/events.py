@@ -61,8 +61,30 @@ class EventDetail:
 def get_event(conn: psycopg.Connection[DictRow], event_id: int) -> Row:
     row = conn.execute(load_query("ops_get_event"), {"event_id": event_id}).fetchone()
     if row is None:
-        raise UnknownIdError(f"no event with id {event_id}")
+        raise UnknownIdError(_missing(conn, event_id))
     return dict(row)
+
+
+def _missing(conn: psycopg.Connection[DictRow], event_id: int) -> str:
+    """Why an id is not in the log: pruned with a partition (archived where), or unknown."""
+    pruned = conn.execute(load_query("pruned_event"), {"event_id": event_id}).fetchall()
+    if not pruned:
+        return f"no event with id {event_id}"
+    notes = []
+    for p in pruned:
+        where = (
+            f"archived to {p['archive_path']}"
+            if p["archive_path"]
+            else "kept as the detached table pipeline." + p["partition_name"]
+            if p["detached"]
+            else "pruned without archive"
+        )
+        notes.append(
+            f"event {event_id} was pruned with partition {p['partition_name']} (committed "
+            f"{when(p['range_from'])} .. {when(p['range_to'])}) on {when(p['pruned_at'])} by "
+            f"{p['pruned_by']}: {where}"
+        )
+    return "; ".join(notes)
 
 
 def show_event(conn: psycopg.Connection[DictRow], event_id: int) -> EventDetail:

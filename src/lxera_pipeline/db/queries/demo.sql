@@ -57,6 +57,6 @@ select e.event_id, e.table_name, e.status_column, e.old_status, e.new_status, e.
                         where content_id = %(content_id)s)
     or e.entity_id in (select session_id from public.mm_multimedia_sessions
                         where content_id = %(content_id)s)
- group by e.event_id
+ group by e.event_id, e.committed_at  -- the events' primary key
  order by e.event_id;
 

@@ -1,4 +1,5 @@
--- The operator's queries: events list/show, timeline, tail, replay, dead letters, prune.
+-- The operator's queries: events list/show, timeline, tail, replay, dead letters (prune and the
+-- partitions: partitions.sql).
 -- Queries whose text holds {placeholders} are templates: the caller fills them with
 -- psycopg.sql identifiers or fragments (so they contain no literal braces).
 
@@ -225,55 +226,6 @@ select c.delivery_id, c.event_id, c.handler, c.entity_id, c.attempts as previous
  where c.delivery_id in (select delivery_id from retried)
  order by c.delivery_id
 
--- name: ops_prune_batch
--- One batch of finished events older than the cutoff: every delivery done or skipped (or none at
--- all) and finished before the cutoff. Locked, so a replay cannot add a delivery meanwhile.
-with victims as (
-    select e.event_id
-      from pipeline.events e
-     where e.committed_at < %(cutoff)s
-       and pg_visible_in_snapshot(  -- fanned out
-               e.txid, (select r.last_snapshot from pipeline.router_state r))
-       and not exists (
-            select 1 from pipeline.deliveries d
-             where d.event_id = e.event_id
-               and (d.state not in ('done', 'skipped')
-                    or coalesce(d.finished_at, d.created_at) >= %(cutoff)s))
-     order by e.event_id
-     limit %(batch_size)s
-       for update of e skip locked
-),
-gone_audit as (
-    delete from pipeline.audit_log a using victims v where a.event_id = v.event_id
-    returning a.*
-),
-gone_deliveries as (
-    delete from pipeline.deliveries d using victims v where d.event_id = v.event_id
-    returning d.*
-),
-gone_events as (
-    delete from pipeline.events e using victims v where e.event_id = v.event_id
-    returning e.*
-),
-kept_audit as (
-    insert into pipeline.audit_log_archive select g.*, now() from gone_audit g where %(archive)s
-    returning 1
-),
-kept_deliveries as (
-    insert into pipeline.deliveries_archive select g.*, now() from gone_deliveries g
-     where %(archive)s
-    returning 1
-),
-kept_events as (
-    insert into pipeline.events_archive select g.*, now() from gone_events g where %(archive)s
-    returning 1
-)
-select (select count(*) from gone_events) as events,
-       (select count(*) from gone_deliveries) as deliveries,
-       (select count(*) from gone_audit) as audit_rows,
-       (select count(*) from kept_events) + (select count(*) from kept_deliveries)
-           + (select count(*) from kept_audit) as archived_rows
-
 -- name: ops_dry_run_settings
 select set_config('lock_timeout', %(lock_timeout)s, true),
        set_config('statement_timeout', %(statement_timeout)s, true)
@@ -282,12 +234,16 @@ select set_config('lock_timeout', %(lock_timeout)s, true),
 select mod(pg_current_xact_id_if_assigned()::text::bigint, 4294967296)::text as xid
 
 -- name: ops_touched_tables
-select quote_ident(s.schemaname) || '.' || quote_ident(s.relname) as relation, s.schemaname as schema_name,
-       s.relname as table_name, s.n_tup_ins as inserted, s.n_tup_upd as updated,
-       s.n_tup_del as deleted
+-- A partition's changes count as its partitioned table's (pipeline.events, pipeline.audit_log).
+select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as relation,
+       n.nspname as schema_name, c.relname as table_name, sum(s.n_tup_ins) as inserted,
+       sum(s.n_tup_upd) as updated, sum(s.n_tup_del) as deleted
   from pg_stat_xact_user_tables s
+  join pg_class c on c.oid = coalesce(pg_partition_root(s.relid), s.relid)
+  join pg_namespace n on n.oid = c.relnamespace
  where s.n_tup_ins + s.n_tup_upd + s.n_tup_del > 0
- order by s.schemaname, s.relname
+ group by n.nspname, c.relname
+ order by n.nspname, c.relname
 
 -- name: ops_primary_key_columns
 select a.attname as column_name
