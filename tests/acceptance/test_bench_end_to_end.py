@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.servers import TestServer
+from tests.support import servers
 
 pytestmark = pytest.mark.acceptance
 pytest.importorskip("pgqueuer", reason="the bench extra (pgqueuer) is not installed")
 
 
-def test_end_to_end_benchmark_in_ci_size(pg_server: TestServer) -> None:
+def test_end_to_end_benchmark_in_ci_size(pg_server: servers.TestServer) -> None:
     from bench import end_to_end
 
     rows = end_to_end.main(

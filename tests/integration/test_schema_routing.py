@@ -390,7 +390,8 @@ def test_routing_reads_events_through_the_txid_index_even_under_generic_plans(
             0,
         )
         after = schema_db.execute(seq_scans).fetchone()
-    assert before is not None and after == before
+    assert before is not None
+    assert after == before
 
 
 def test_the_lock_keys_of_sql_and_python_agree(schema_db: Conn) -> None:
