@@ -389,6 +389,13 @@ declare
     v_test text;
     v_allowed text;
     v_insert text;
+    -- Who wrote the change: the role an API gateway SET, else the current user. A change written
+    -- under an API role (anon, authenticated) starts its own chain: the correlation and causation
+    -- settings are the daemon's, and any session may set them, so they are ignored for those
+    -- roles and no writer can hang its events into another company's timeline.
+    v_actor text := $a$case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
+                            then pg_catalog.current_setting('role')
+                            else current_user::pg_catalog.text end$a$;
 begin
     select case when exists (select 1 from pg_catalog.pg_attribute a
                               where a.attrelid = p_table and a.attname = 'company_id'
@@ -428,20 +435,25 @@ begin
                                      correlation_id, causation_id, actor_role)
         values (case when old.%3$I is null then %4$L else %5$L end, %1$L, %2$L, new.%6$I,
                 %7$s, %8$s, %9$s, pg_catalog.jsonb_build_object(%10$s),
-                coalesce(case when pg_catalog.current_setting('pipeline.correlation_id', true)
-                                   OPERATOR(pg_catalog.<>) ''
-                              then pg_catalog.current_setting('pipeline.correlation_id',
-                                                              true)::pg_catalog.uuid end,
-                         new.%6$I),
-                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when %11$s then new.%6$I
+                     else coalesce(case when pg_catalog.current_setting(
+                                                 'pipeline.correlation_id', true)
+                                             OPERATOR(pg_catalog.<>) ''
+                                        then pg_catalog.current_setting(
+                                                 'pipeline.correlation_id',
+                                                 true)::pg_catalog.uuid end,
+                                   new.%6$I) end,
+                case when %11$s then null::pg_catalog.int8
+                     when pg_catalog.current_setting('pipeline.causation_id', true)
                           OPERATOR(pg_catalog.<>) ''
                      then pg_catalog.current_setting('pipeline.causation_id',
                                                      true)::pg_catalog.int8 end,
-                case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                     then pg_catalog.current_setting('role')
-                     else current_user::pg_catalog.text end)$i$,
+                %12$s)$i$,
         v_name, p_status_column, p_status_column, v_name || '.created',
-        v_name || '.status_changed', p_key_column, v_company, v_old, v_new, v_snapshot);
+        v_name || '.status_changed', p_key_column, v_company, v_old, v_new, v_snapshot,
+        format('(%s) OPERATOR(pg_catalog.=) any (%L::pg_catalog.text[])', v_actor,
+               '{anon,authenticated}'),
+        v_actor);
     execute format($f$
         create or replace function pipeline.%1$I() returns trigger
         language plpgsql security definer as $body$

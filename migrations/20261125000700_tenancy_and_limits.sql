@@ -11,7 +11,8 @@
 --    even where the daemon's configurable caps (settings.py, LXERA_MAX_*) are not consulted.
 -- 3. An event written under an API role (anon, authenticated) starts its own chain: its
 --    correlation and causation ids are not taken from settings the writer controls, so no
---    writer can hang its events into another company's timeline.
+--    writer can hang its events into another company's timeline (the generated status
+--    triggers decide it, pipeline.generate_emit in 20261125000100).
 -- 4. The API roles hold no privilege on the `pipeline` schema or anything in it.
 -- 5. Every SECURITY DEFINER function in `pipeline` and `public` runs with a pinned search_path
 --    that ends in pg_temp (a temporary table called pg_locks, pg_class, ... cannot capture a
@@ -206,30 +207,6 @@ begin
     end loop;
 end
 $ceilings$;
-
--- ---------------------------------------------------------------------------------------------
--- 3. An API writer's events start their own chain
--- ---------------------------------------------------------------------------------------------
-
--- The status trigger takes pipeline.correlation_id / pipeline.causation_id from transaction
--- settings, which the daemon sets for the events its handlers cause. Any session may set them,
--- so for an event written under an API role they are replaced by the event's own entity (a new
--- chain). The WHEN clause keeps the daemon's and other trusted writers' events free of the call.
-create function pipeline.confine_api_event_chain() returns trigger
-language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
-begin
-    new.correlation_id := new.entity_id;
-    new.causation_id := null;
-    return new;
-end
-$$;
-
-create trigger events_api_writers_start_their_own_chain
-    before insert on pipeline.events
-    for each row
-    when (new.actor_role in ('anon', 'authenticated')
-          and (new.causation_id is not null or new.correlation_id <> new.entity_id))
-    execute function pipeline.confine_api_event_chain();
 
 -- ---------------------------------------------------------------------------------------------
 -- 4. The API roles and the pipeline schema

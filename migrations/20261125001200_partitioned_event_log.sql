@@ -122,12 +122,6 @@ create index audit_log_entity_idx on pipeline.audit_log (entity_id, audit_id);
 -- The triggers of the old events table (the functions are unchanged).
 create trigger events_append_only before update on pipeline.events
     for each row execute function pipeline.refuse_event_update();
-create trigger events_api_writers_start_their_own_chain
-    before insert on pipeline.events
-    for each row
-    when (new.actor_role in ('anon', 'authenticated')
-          and (new.causation_id is not null or new.correlation_id <> new.entity_id))
-    execute function pipeline.confine_api_event_chain();
 
 -- The grants of the old tables (20261125000730_daemon_role.sql). A partition is reached through
 -- its parent, whose privileges are the ones checked, so partitions get no grants of their own.
