@@ -363,8 +363,8 @@ end
 $cover$;
 select pipeline.ensure_log_partitions(7);
 
--- The chain trigger fires for the copied rows too and changes none of them: it did its work
--- when they were first written.
+-- The copy keeps every column as written (ids, times, chains): no trigger on the new tables
+-- changes an inserted row.
 insert into pipeline.events select * from pipeline.events_unpartitioned order by event_id;
 insert into pipeline.audit_log select * from pipeline.audit_log_unpartitioned order by audit_id;
 drop table pipeline.events_unpartitioned, pipeline.audit_log_unpartitioned;

@@ -17,10 +17,11 @@ from click.testing import CliRunner
 from psycopg.rows import dict_row
 
 from lxera_pipeline.cli import cli
-from lxera_pipeline.cli.side_tasks import keep_partitions_ahead_every
+from lxera_pipeline.cli.side_tasks import start_side_tasks
 from lxera_pipeline.db.migrate import migrate, migrations_dir
 from lxera_pipeline.operate.replay import ReplayRequest, ReplaySelection, replay
 from lxera_pipeline.operate.timeline import build_timeline
+from lxera_pipeline.settings import Settings
 from tests.integration.operate_support import (
     GRADER,
     new_content,
@@ -63,6 +64,16 @@ def test_the_migration_leaves_daily_partitions_ahead(db: Any) -> None:
         ]
 
 
+def test_routing_is_set_to_keep_its_generic_plans(db: Any) -> None:
+    """A large log made each routing replan its statements over every partition
+    (bench/results/event-log-growth.md measures the effect); the function keeps generic plans."""
+    row = db.execute(
+        "select proconfig from pg_proc where oid = 'pipeline.route_events(text[])'::regprocedure"
+    ).fetchone()
+    assert row is not None
+    assert "plan_cache_mode=force_generic_plan" in row[0]
+
+
 def test_partitions_ensure_creates_what_is_missing_once(db_dsn: str, db: Any) -> None:
     env = {"DATABASE_URL": db_dsn, "LXERA_LOG_LEVEL": "warning"}
     result = CliRunner().invoke(cli, ["partitions", "ensure", "--ahead", "10"], env=env)
@@ -88,7 +99,13 @@ def test_the_daemon_side_task_creates_partitions_ahead(db_dsn: str, db: Any) -> 
 
     async def run_briefly() -> None:
         async with anyio.create_task_group() as group:
-            group.start_soon(keep_partitions_ahead_every, db_dsn, 3600.0, 7)
+            # What `run` and the in-process daemon start beside the daemon.
+            settings = Settings(
+                analytics_refresh_seconds=0,
+                partition_maintenance_seconds=3600.0,
+                partition_ahead_days=7,
+            )
+            start_side_tasks(group, db_dsn, settings)
             with anyio.fail_after(20):
                 while not ahead(7) <= days_covered(db, "audit_log"):  # noqa: ASYNC110
                     await anyio.sleep(0.05)

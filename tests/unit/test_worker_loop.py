@@ -156,6 +156,25 @@ async def test_a_trickle_slower_than_the_linger_keeps_the_listener_armed() -> No
         assert loop.worker.lingered_claims == 0
 
 
+async def test_the_default_window_keeps_the_listener_armed_at_100_events_per_second() -> None:
+    """Events 10 ms apart (100/s) are a trickle for the default window: each is woken for at
+    once, none waits for a lingering pause."""
+    from lxera_pipeline.settings import Settings
+
+    default = Settings.model_fields["claim_linger_seconds"].default
+    store = FakeStore([HANDLER])
+    async with running(store, noop, linger=default) as loop:
+        await until(lambda: loop.listener.arms == 1, "armed")
+        for _ in range(10):
+            claimed = len(store.claimed)
+            store.add(HANDLER)
+            loop.listener.wake.kick(NOTIFY)
+            await until(lambda: len(store.claimed) > claimed, "the delivery")  # noqa: B023
+            await anyio.sleep(0.01)
+        assert loop.listener.arms == 1  # never disarmed
+        assert loop.worker.lingered_claims == 0
+
+
 async def test_without_lingering_the_loop_arms_as_soon_as_the_queue_is_empty() -> None:
     store = FakeStore([HANDLER])
     for _ in range(3):

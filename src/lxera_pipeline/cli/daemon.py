@@ -20,7 +20,7 @@ from lxera_pipeline.cli.common import (
     fail,
     load_settings,
 )
-from lxera_pipeline.cli.side_tasks import keep_partitions_ahead_every, refresh_analytics_every
+from lxera_pipeline.cli.side_tasks import start_side_tasks
 from lxera_pipeline.db.dsn import DsnError
 from lxera_pipeline.db.server import check_server
 from lxera_pipeline.generators.media.extras import check_media_extras
@@ -133,15 +133,7 @@ async def serve_with_side_tasks(
     LXERA_ANALYTICS_REFRESH_SECONDS; 0: none) and the log partitions kept ahead (at start, then
     every LXERA_PARTITION_MAINTENANCE_SECONDS; 0: none), stopped when the daemon stops."""
     async with anyio.create_task_group() as side:
-        if settings.analytics_refresh_seconds > 0:
-            side.start_soon(refresh_analytics_every, config.dsn, settings.analytics_refresh_seconds)
-        if settings.partition_maintenance_seconds > 0:
-            side.start_soon(
-                keep_partitions_ahead_every,
-                config.dsn,
-                settings.partition_maintenance_seconds,
-                settings.partition_ahead_days,
-            )
+        start_side_tasks(side, config.dsn, settings)
         if settings.dashboard_in_daemon:
             code = await serve_with_dashboard(config, handlers, resources, settings)
         else:

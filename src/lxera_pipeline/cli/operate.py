@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
@@ -63,7 +64,7 @@ from lxera_pipeline.operate.partitions import (
     list_partitions,
     partitions_table,
 )
-from lxera_pipeline.operate.prune import PruneOptions, print_report, prune, resolve_archive_dir
+from lxera_pipeline.operate.prune import PruneOptions, print_report, prune
 from lxera_pipeline.operate.replay import (
     ReplayRequest,
     ReplaySelection,
@@ -484,9 +485,7 @@ def prune_command(
         )
         options = PruneOptions(
             older_than=age,
-            archive_dir=(
-                resolve_archive_dir(archive_dir, create=not dry_run) if archive_dir else None
-            ),
+            archive_dir=Path(archive_dir) if archive_dir else None,
             include_dead=include_dead,
             detach=detach,
             dry_run=dry_run,

@@ -8,9 +8,11 @@ from typing import Any
 
 import anyio
 import psycopg
+from anyio.abc import TaskGroup
 
 from lxera_pipeline.db.queries import load_query
 from lxera_pipeline.log import get_logger
+from lxera_pipeline.settings import Settings
 
 log = get_logger(__name__)
 
@@ -67,3 +69,18 @@ async def keep_partitions_ahead_every(dsn: str, seconds: float, ahead_days: int)
         at_start=True,
         done="ensured",
     )
+
+
+def start_side_tasks(group: TaskGroup, dsn: str, settings: Settings) -> None:
+    """Start in ``group`` the side tasks the settings turn on: the analytics refresh (every
+    LXERA_ANALYTICS_REFRESH_SECONDS) and the log partitions kept ahead (at start, then every
+    LXERA_PARTITION_MAINTENANCE_SECONDS); 0 turns either off."""
+    if settings.analytics_refresh_seconds > 0:
+        group.start_soon(refresh_analytics_every, dsn, settings.analytics_refresh_seconds)
+    if settings.partition_maintenance_seconds > 0:
+        group.start_soon(
+            keep_partitions_ahead_every,
+            dsn,
+            settings.partition_maintenance_seconds,
+            settings.partition_ahead_days,
+        )

@@ -254,7 +254,9 @@ def _prune_one(
             if options.archive_dir is not None:
                 written = _archive(conn, outcome, options, cutoff)
             if outcome.parent == "events":
-                row = conn.execute(_query("prune_delete_event_deliveries", outcome.partition))
+                row = conn.execute(
+                    _query("prune_delete_event_deliveries", outcome.partition), _id_range(outcome)
+                )
                 found = row.fetchone()
                 removed = int(found["removed"]) if found else 0
                 if removed != outcome.deliveries:
@@ -311,16 +313,17 @@ def _facts(
     """Count the partition under the lock; raise PartitionSkipped when it must stay."""
     if outcome.parent == "events":
         facts = conn.execute(_query("prune_event_partition_facts", outcome.partition)).fetchone()
-        work = conn.execute(_query("prune_event_partition_open_work", outcome.partition)).fetchone()
         assert facts is not None
-        assert work is not None
         outcome.rows, outcome.min_id, outcome.max_id = (
             int(facts["row_count"]),
             facts["min_id"],
             facts["max_id"],
         )
-        counted = conn.execute(_query("prune_event_deliveries_count", outcome.partition)).fetchone()
-        outcome.deliveries = int(counted["deliveries"]) if counted else 0
+        work = conn.execute(
+            _query("prune_event_partition_deliveries", outcome.partition), _id_range(outcome)
+        ).fetchone()
+        assert work is not None
+        outcome.deliveries = int(work["deliveries"])
         if facts["unrouted"]:
             raise PartitionSkipped(f"{facts['unrouted']} of its events are not routed yet")
         if work["open"]:
@@ -393,6 +396,7 @@ def _archive(
                 conn,
                 _query("prune_event_deliveries", outcome.partition),
                 partial / DELIVERIES_FILE,
+                _id_range(outcome),
             )
             if deliveries != outcome.deliveries:
                 raise RuntimeError(
@@ -438,8 +442,16 @@ def _free_dir(root: Path, name: str) -> Path:
     return target
 
 
+def _id_range(outcome: PartitionOutcome) -> dict[str, int | None]:
+    """The event ids the partition holds (counted under its lock): bounds the deliveries read."""
+    return {"min_id": outcome.min_id, "max_id": outcome.max_id}
+
+
 def _write_lines(
-    conn: psycopg.Connection[DictRow], query: sql.Composed, path: Path
+    conn: psycopg.Connection[DictRow],
+    query: sql.Composed,
+    path: Path,
+    params: dict[str, Any] | None = None,
 ) -> tuple[int, str]:
     """Stream the query's ``line`` column into a gzip file; (lines, sha256 of the file)."""
     count = 0
@@ -449,7 +461,7 @@ def _write_lines(
         conn.cursor(name=f"prune_{path.stem.replace('.', '_')}") as cur,
     ):
         cur.itersize = FETCH_ROWS
-        cur.execute(query)
+        cur.execute(query, params)
         for row in cur:
             out.write(row["line"].encode() + b"\n")
             count += 1

@@ -8,7 +8,7 @@ from typing import Any
 
 import anyio
 
-from lxera_pipeline.cli.side_tasks import keep_partitions_ahead_every, refresh_analytics_every
+from lxera_pipeline.cli.side_tasks import start_side_tasks
 from lxera_pipeline.listeners.config import DaemonConfig, select_handlers
 from lxera_pipeline.listeners.daemon import Daemon
 from lxera_pipeline.settings import Settings
@@ -26,15 +26,7 @@ async def in_process_daemon(
     async with anyio.create_task_group() as group:
         await group.start(daemon.run)
         async with anyio.create_task_group() as side:
-            if settings.analytics_refresh_seconds > 0:
-                side.start_soon(refresh_analytics_every, dsn, settings.analytics_refresh_seconds)
-            if settings.partition_maintenance_seconds > 0:
-                side.start_soon(
-                    keep_partitions_ahead_every,
-                    dsn,
-                    settings.partition_maintenance_seconds,
-                    settings.partition_ahead_days,
-                )
+            start_side_tasks(side, dsn, settings)
             try:
                 yield daemon
             finally:

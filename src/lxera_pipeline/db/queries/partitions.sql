@@ -24,19 +24,16 @@ select count(*) as row_count, min(e.event_id) as min_id, max(e.event_id) as max_
            e.txid, (select r.last_snapshot from pipeline.router_state r))) as unrouted
   from {partition} e
 
--- name: prune_event_partition_open_work
--- Deliveries of the partition's events that are not finished (found through the deliveries'
--- state indexes, then one probe of the partition's primary key each).
-select count(*) filter (where d.state in ('pending', 'running')) as open,
+-- name: prune_event_partition_deliveries
+-- The deliveries of the partition's events, and how many are unfinished or dead. Like every
+-- deliveries query below, it reads the deliveries of the partition's event id range through
+-- deliveries_event_idx, then probes the partition for each.
+select count(*) as deliveries,
+       count(*) filter (where d.state in ('pending', 'running')) as open,
        count(*) filter (where d.state = 'dead') as dead
   from pipeline.deliveries d
- where d.state in ('pending', 'running', 'dead')
+ where d.event_id between %(min_id)s and %(max_id)s
    and exists (select 1 from {partition} e where e.event_id = d.event_id)
-
--- name: prune_event_deliveries_count
-select count(*) as deliveries
-  from pipeline.deliveries d
- where exists (select 1 from {partition} e where e.event_id = d.event_id)
 
 -- name: prune_event_rows
 select row_to_json(e)::text as line from {partition} e order by e.event_id
@@ -44,13 +41,15 @@ select row_to_json(e)::text as line from {partition} e order by e.event_id
 -- name: prune_event_deliveries
 select row_to_json(d)::text as line
   from pipeline.deliveries d
- where exists (select 1 from {partition} e where e.event_id = d.event_id)
+ where d.event_id between %(min_id)s and %(max_id)s
+   and exists (select 1 from {partition} e where e.event_id = d.event_id)
  order by d.delivery_id
 
 -- name: prune_delete_event_deliveries
 with gone as (
     delete from pipeline.deliveries d
-     where exists (select 1 from {partition} e where e.event_id = d.event_id)
+     where d.event_id between %(min_id)s and %(max_id)s
+       and exists (select 1 from {partition} e where e.event_id = d.event_id)
     returning 1
 )
 select count(*) as removed from gone
