@@ -36,6 +36,8 @@ VARIANTS: dict[str, tuple[Section, ...]] = {
     "bare (no trigger)": (),
     "outbox INSERT, no NOTIFY (floor)": ((W, "trigger_outbox"),),
     "ours: one trigger (pipeline.track_status)": ((W, "trigger_ours"),),
+    # ... without the search_path pinned on its SECURITY DEFINER function (20261125000700).
+    "ours, emit function not pinned": ((W, "trigger_ours"), (P, "unpin_emit")),
     # The same outbox trigger writing into pipeline.events: what the events table's indexes cost.
     "outbox INSERT into pipeline.events": ((P, "trigger_outbox_events"),),
     # ... and without the BRIN and the two partial indexes of pipeline.events.

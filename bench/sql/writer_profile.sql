@@ -259,15 +259,18 @@ drop index if exists pipeline.events_committed_brin;
 
 -- name: restore_secondary_indexes
 -- Back to what the migrations built: once the fast writer path (pipeline.router_state) is
--- installed, a BRIN on committed_at and a partial correlation index; the older btrees before it.
+-- installed, a partial correlation index, and a BRIN on committed_at until the log was
+-- partitioned (20261125001200: the partition bounds do its job); the older btrees before it.
 create index if not exists deliveries_event_idx on pipeline.deliveries (event_id);
 create index if not exists events_causation_idx on pipeline.events (causation_id)
     where causation_id is not null;
 do $$
 begin
     if to_regclass('pipeline.router_state') is not null then
-        create index if not exists events_committed_brin on pipeline.events
-            using brin (committed_at);
+        if (select c.relkind from pg_class c where c.oid = 'pipeline.events'::regclass) <> 'p' then
+            create index if not exists events_committed_brin on pipeline.events
+                using brin (committed_at);
+        end if;
         create index if not exists events_correlation_idx on pipeline.events
             (correlation_id, event_id) where correlation_id <> entity_id;
     else
@@ -304,3 +307,9 @@ create trigger bench_items_status_event after insert or update of status on benc
 -- name: trigger_outbox_events
 create trigger bench_items_outbox after update of status on bench_items
     for each row execute function bench_profile.outbox_events();
+
+-- name: unpin_emit
+-- The generated trigger function without the search_path the hardening pins on every SECURITY
+-- DEFINER function (20261125000700): what that setting costs per status change. The next
+-- variant's track_status regenerates the function, pinned again.
+alter function pipeline.emit_bench_items_status() reset search_path;
