@@ -517,23 +517,18 @@ CREATE FUNCTION pipeline.emit_cm_course_plans_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'cm_course_plans.created' else 'cm_course_plans.status_changed' end, 'cm_course_plans', 'status', new.plan_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'employee_id', new.employee_id, 'total_modules', new.total_modules, 'course_duration_weeks', new.course_duration_weeks, 'execution_time_seconds', new.execution_time_seconds, 'agent_turns', new.agent_turns, 'is_preview_mode', new.is_preview_mode, 'approved_by', new.approved_by, 'approved_at', new.approved_at, 'revision_count', new.revision_count, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.plan_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.plan_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.plan_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.plan_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end);
@@ -567,23 +562,18 @@ CREATE FUNCTION pipeline.emit_cm_course_plans_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'cm_course_plans.created' else 'cm_course_plans.status_changed' end, 'cm_course_plans', 'status', new.plan_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'employee_id', new.employee_id, 'total_modules', new.total_modules, 'course_duration_weeks', new.course_duration_weeks, 'execution_time_seconds', new.execution_time_seconds, 'agent_turns', new.agent_turns, 'is_preview_mode', new.is_preview_mode, 'approved_by', new.approved_by, 'approved_at', new.approved_at, 'revision_count', new.revision_count, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.plan_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.plan_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.plan_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.plan_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end)
@@ -616,23 +606,18 @@ CREATE FUNCTION pipeline.emit_cm_enhancement_sessions_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'cm_enhancement_sessions.created' else 'cm_enhancement_sessions.status_changed' end, 'cm_enhancement_sessions', 'status', new.session_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'quality_assessment_id', new.quality_assessment_id, 'research_conducted', new.research_conducted, 'content_regenerated', new.content_regenerated, 'integration_completed', new.integration_completed, 'word_count_before', new.word_count_before, 'word_count_after', new.word_count_after, 'quality_score_before', new.quality_score_before, 'quality_score_after', new.quality_score_after, 'enhancement_tokens_used', new.enhancement_tokens_used, 'content_tokens_used', new.content_tokens_used, 'total_tokens_saved', new.total_tokens_saved, 'success', new.success, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'duration_seconds', new.duration_seconds, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.session_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.session_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end);
@@ -666,23 +651,18 @@ CREATE FUNCTION pipeline.emit_cm_enhancement_sessions_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'cm_enhancement_sessions.created' else 'cm_enhancement_sessions.status_changed' end, 'cm_enhancement_sessions', 'status', new.session_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'quality_assessment_id', new.quality_assessment_id, 'research_conducted', new.research_conducted, 'content_regenerated', new.content_regenerated, 'integration_completed', new.integration_completed, 'word_count_before', new.word_count_before, 'word_count_after', new.word_count_after, 'quality_score_before', new.quality_score_before, 'quality_score_after', new.quality_score_after, 'enhancement_tokens_used', new.enhancement_tokens_used, 'content_tokens_used', new.content_tokens_used, 'total_tokens_saved', new.total_tokens_saved, 'success', new.success, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'duration_seconds', new.duration_seconds, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.session_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.session_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end)
@@ -715,23 +695,18 @@ CREATE FUNCTION pipeline.emit_cm_module_content_approval_status() RETURNS trigge
                                      correlation_id, causation_id, actor_role)
         values (case when old.approval_status is null then 'cm_module_content.created' else 'cm_module_content.status_changed' end, 'cm_module_content', 'approval_status', new.content_id,
                 new.company_id, old.approval_status::pg_catalog.text, new.approval_status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_word_count', new.total_word_count, 'revision_count', new.revision_count, 'assigned_to', new.assigned_to, 'created_by', new.created_by, 'last_quality_check', new.last_quality_check, 'version_number', new.version_number, 'parent_content_id', new.parent_content_id, 'is_current_version', new.is_current_version, 'last_enhancement_id', new.last_enhancement_id, 'is_draft', new.is_draft, 'last_edited_at', new.last_edited_at, 'last_edited_by', new.last_edited_by, 'created_at', new.created_at, 'updated_at', new.updated_at, 'version', new.version, 'requires_approval', new.requires_approval),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.content_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.content_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.content_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.content_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end);
@@ -765,23 +740,18 @@ CREATE FUNCTION pipeline.emit_cm_module_content_approval_status() RETURNS trigge
                                      correlation_id, causation_id, actor_role)
         values (case when old.approval_status is null then 'cm_module_content.created' else 'cm_module_content.status_changed' end, 'cm_module_content', 'approval_status', new.content_id,
                 new.company_id, old.approval_status::pg_catalog.text, new.approval_status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_word_count', new.total_word_count, 'revision_count', new.revision_count, 'assigned_to', new.assigned_to, 'created_by', new.created_by, 'last_quality_check', new.last_quality_check, 'version_number', new.version_number, 'parent_content_id', new.parent_content_id, 'is_current_version', new.is_current_version, 'last_enhancement_id', new.last_enhancement_id, 'is_draft', new.is_draft, 'last_edited_at', new.last_edited_at, 'last_edited_by', new.last_edited_by, 'created_at', new.created_at, 'updated_at', new.updated_at, 'version', new.version, 'requires_approval', new.requires_approval),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.content_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.content_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.content_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.content_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end)
@@ -813,24 +783,19 @@ CREATE FUNCTION pipeline.emit_cm_module_content_status() RETURNS trigger
                                      company_id, old_status, new_status, snapshot,
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'cm_module_content.created' else 'cm_module_content.status_changed' end, 'cm_module_content', 'status', new.content_id,
-                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_word_count', new.total_word_count, 'revision_count', new.revision_count, 'assigned_to', new.assigned_to, 'created_by', new.created_by, 'last_quality_check', new.last_quality_check, 'version_number', new.version_number, 'parent_content_id', new.parent_content_id, 'is_current_version', new.is_current_version, 'last_enhancement_id', new.last_enhancement_id, 'is_draft', new.is_draft, 'last_edited_at', new.last_edited_at, 'last_edited_by', new.last_edited_by, 'created_at', new.created_at, 'updated_at', new.updated_at, 'version', new.version),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.content_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.content_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_word_count', new.total_word_count, 'revision_count', new.revision_count, 'assigned_to', new.assigned_to, 'created_by', new.created_by, 'last_quality_check', new.last_quality_check, 'version_number', new.version_number, 'parent_content_id', new.parent_content_id, 'is_current_version', new.is_current_version, 'last_enhancement_id', new.last_enhancement_id, 'is_draft', new.is_draft, 'last_edited_at', new.last_edited_at, 'last_edited_by', new.last_edited_by, 'created_at', new.created_at, 'updated_at', new.updated_at, 'version', new.version, 'requires_approval', new.requires_approval),
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.content_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.content_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end);
@@ -863,24 +828,19 @@ CREATE FUNCTION pipeline.emit_cm_module_content_status() RETURNS trigger
                                      company_id, old_status, new_status, snapshot,
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'cm_module_content.created' else 'cm_module_content.status_changed' end, 'cm_module_content', 'status', new.content_id,
-                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_word_count', new.total_word_count, 'revision_count', new.revision_count, 'assigned_to', new.assigned_to, 'created_by', new.created_by, 'last_quality_check', new.last_quality_check, 'version_number', new.version_number, 'parent_content_id', new.parent_content_id, 'is_current_version', new.is_current_version, 'last_enhancement_id', new.last_enhancement_id, 'is_draft', new.is_draft, 'last_edited_at', new.last_edited_at, 'last_edited_by', new.last_edited_by, 'created_at', new.created_at, 'updated_at', new.updated_at, 'version', new.version),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.content_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.content_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_word_count', new.total_word_count, 'revision_count', new.revision_count, 'assigned_to', new.assigned_to, 'created_by', new.created_by, 'last_quality_check', new.last_quality_check, 'version_number', new.version_number, 'parent_content_id', new.parent_content_id, 'is_current_version', new.is_current_version, 'last_enhancement_id', new.last_enhancement_id, 'is_draft', new.is_draft, 'last_edited_at', new.last_edited_at, 'last_edited_by', new.last_edited_by, 'created_at', new.created_at, 'updated_at', new.updated_at, 'version', new.version, 'requires_approval', new.requires_approval),
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.content_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.content_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end)
@@ -913,23 +873,18 @@ CREATE FUNCTION pipeline.emit_cm_research_results_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'cm_research_results.created' else 'cm_research_results.status_changed' end, 'cm_research_results', 'status', new.research_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_topics', new.total_topics, 'total_sources', new.total_sources, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.research_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.research_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.research_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.research_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end);
@@ -963,23 +918,18 @@ CREATE FUNCTION pipeline.emit_cm_research_results_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'cm_research_results.created' else 'cm_research_results.status_changed' end, 'cm_research_results', 'status', new.research_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('company_id', new.company_id, 'plan_id', new.plan_id, 'total_topics', new.total_topics, 'total_sources', new.total_sources, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.research_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.research_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.research_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.research_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end)
@@ -1012,23 +962,18 @@ CREATE FUNCTION pipeline.emit_mm_audio_narrations_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'mm_audio_narrations.created' else 'mm_audio_narrations.status_changed' end, 'mm_audio_narrations', 'status', new.narration_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'total_duration_seconds', new.total_duration_seconds, 'master_audio_id', new.master_audio_id, 'synthesis_completed', new.synthesis_completed, 'segments_merged', new.segments_merged, 'is_active', new.is_active, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.narration_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.narration_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.narration_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.narration_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end);
@@ -1062,23 +1007,18 @@ CREATE FUNCTION pipeline.emit_mm_audio_narrations_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'mm_audio_narrations.created' else 'mm_audio_narrations.status_changed' end, 'mm_audio_narrations', 'status', new.narration_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'total_duration_seconds', new.total_duration_seconds, 'master_audio_id', new.master_audio_id, 'synthesis_completed', new.synthesis_completed, 'segments_merged', new.segments_merged, 'is_active', new.is_active, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.narration_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.narration_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.narration_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.narration_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end)
@@ -1111,23 +1051,18 @@ CREATE FUNCTION pipeline.emit_mm_multimedia_assets_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'mm_multimedia_assets.created' else 'mm_multimedia_assets.status_changed' end, 'mm_multimedia_assets', 'status', new.asset_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'file_size_bytes', new.file_size_bytes, 'slide_number', new.slide_number, 'duration_seconds', new.duration_seconds, 'processing_time_seconds', new.processing_time_seconds, 'tokens_used', new.tokens_used, 'is_active', new.is_active, 'version_number', new.version_number, 'parent_asset_id', new.parent_asset_id, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.asset_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.asset_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.asset_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.asset_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end);
@@ -1161,23 +1096,18 @@ CREATE FUNCTION pipeline.emit_mm_multimedia_assets_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'mm_multimedia_assets.created' else 'mm_multimedia_assets.status_changed' end, 'mm_multimedia_assets', 'status', new.asset_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'file_size_bytes', new.file_size_bytes, 'slide_number', new.slide_number, 'duration_seconds', new.duration_seconds, 'processing_time_seconds', new.processing_time_seconds, 'tokens_used', new.tokens_used, 'is_active', new.is_active, 'version_number', new.version_number, 'parent_asset_id', new.parent_asset_id, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.asset_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.asset_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.asset_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.asset_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end)
@@ -1209,24 +1139,19 @@ CREATE FUNCTION pipeline.emit_mm_multimedia_sessions_current_stage() RETURNS tri
                                      company_id, old_status, new_status, snapshot,
                                      correlation_id, causation_id, actor_role)
         values (case when old.current_stage is null then 'mm_multimedia_sessions.created' else 'mm_multimedia_sessions.status_changed' end, 'mm_multimedia_sessions', 'current_stage', new.session_id,
-                new.company_id, old.current_stage::pg_catalog.text, new.current_stage::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.session_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                new.company_id, old.current_stage::pg_catalog.text, new.current_stage::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at, 'render_priority', new.render_priority),
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.session_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end);
@@ -1259,24 +1184,19 @@ CREATE FUNCTION pipeline.emit_mm_multimedia_sessions_current_stage() RETURNS tri
                                      company_id, old_status, new_status, snapshot,
                                      correlation_id, causation_id, actor_role)
         values (case when old.current_stage is null then 'mm_multimedia_sessions.created' else 'mm_multimedia_sessions.status_changed' end, 'mm_multimedia_sessions', 'current_stage', new.session_id,
-                new.company_id, old.current_stage::pg_catalog.text, new.current_stage::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.session_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                new.company_id, old.current_stage::pg_catalog.text, new.current_stage::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at, 'render_priority', new.render_priority),
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.session_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end)
@@ -1308,24 +1228,19 @@ CREATE FUNCTION pipeline.emit_mm_multimedia_sessions_status() RETURNS trigger
                                      company_id, old_status, new_status, snapshot,
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'mm_multimedia_sessions.created' else 'mm_multimedia_sessions.status_changed' end, 'mm_multimedia_sessions', 'status', new.session_id,
-                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.session_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at, 'render_priority', new.render_priority),
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.session_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end);
@@ -1358,24 +1273,19 @@ CREATE FUNCTION pipeline.emit_mm_multimedia_sessions_status() RETURNS trigger
                                      company_id, old_status, new_status, snapshot,
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'mm_multimedia_sessions.created' else 'mm_multimedia_sessions.status_changed' end, 'mm_multimedia_sessions', 'status', new.session_id,
-                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.session_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('content_id', new.content_id, 'company_id', new.company_id, 'progress_percentage', new.progress_percentage, 'total_assets_generated', new.total_assets_generated, 'slides_generated', new.slides_generated, 'audio_files_generated', new.audio_files_generated, 'video_files_generated', new.video_files_generated, 'processing_duration_seconds', new.processing_duration_seconds, 'tokens_used', new.tokens_used, 'retry_count', new.retry_count, 'initiated_by', new.initiated_by, 'started_at', new.started_at, 'completed_at', new.completed_at, 'created_at', new.created_at, 'updated_at', new.updated_at, 'render_priority', new.render_priority),
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.session_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.session_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end)
@@ -1408,23 +1318,18 @@ CREATE FUNCTION pipeline.emit_mm_slide_presentations_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'mm_slide_presentations.created' else 'mm_slide_presentations.status_changed' end, 'mm_slide_presentations', 'status', new.presentation_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'total_slides', new.total_slides, 'pdf_generated', new.pdf_generated, 'pptx_generated', new.pptx_generated, 'html_generated', new.html_generated, 'pdf_asset_id', new.pdf_asset_id, 'pptx_asset_id', new.pptx_asset_id, 'html_asset_id', new.html_asset_id, 'is_active', new.is_active, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.presentation_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.presentation_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.presentation_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.presentation_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end);
@@ -1458,23 +1363,18 @@ CREATE FUNCTION pipeline.emit_mm_slide_presentations_status() RETURNS trigger
                                      correlation_id, causation_id, actor_role)
         values (case when old.status is null then 'mm_slide_presentations.created' else 'mm_slide_presentations.status_changed' end, 'mm_slide_presentations', 'status', new.presentation_id,
                 new.company_id, old.status::pg_catalog.text, new.status::pg_catalog.text, pg_catalog.jsonb_build_object('session_id', new.session_id, 'content_id', new.content_id, 'company_id', new.company_id, 'total_slides', new.total_slides, 'pdf_generated', new.pdf_generated, 'pptx_generated', new.pptx_generated, 'html_generated', new.html_generated, 'pdf_asset_id', new.pdf_asset_id, 'pptx_asset_id', new.pptx_asset_id, 'html_asset_id', new.html_asset_id, 'is_active', new.is_active, 'created_at', new.created_at, 'updated_at', new.updated_at),
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.presentation_id
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.presentation_id) end,
-                case when (case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
-                            then pg_catalog.current_setting('role')
-                            else current_user::pg_catalog.text end) OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then new.presentation_id
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.presentation_id end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) any ('{anon,authenticated}'::pg_catalog.text[]) then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end)
@@ -1574,10 +1474,13 @@ declare
     v_test text;
     v_allowed text;
     v_insert text;
-    -- Who wrote the change: the role an API gateway SET, else the current user. A change written
-    -- under an API role (anon, authenticated) starts its own chain: the correlation and causation
-    -- settings are the daemon's, and any session may set them, so they are ignored for those
-    -- roles and no writer can hang its events into another company's timeline.
+    -- Who wrote the change: the role an API gateway SET, else the current user (inside this
+    -- SECURITY DEFINER function that is the owner, so an API role shows only as the role SET).
+    -- A change written under an API role (anon, authenticated) starts its own chain: the
+    -- correlation and causation settings are the daemon's, and any session may set them, so they
+    -- are ignored for those roles and no writer can hang its events into another company's
+    -- timeline. The role is tested only when a chain setting is present (a plain write sets
+    -- none), so the common path evaluates no more than before the confinement.
     v_actor text := $a$case when pg_catalog.current_setting('role') OPERATOR(pg_catalog.<>) 'none'
                             then pg_catalog.current_setting('role')
                             else current_user::pg_catalog.text end$a$;
@@ -1620,28 +1523,28 @@ begin
                                      correlation_id, causation_id, actor_role)
         values (case when old.%3$I is null then %4$L else %5$L end, %1$L, %2$L, new.%6$I,
                 %7$s, %8$s, %9$s, pg_catalog.jsonb_build_object(%10$s),
-                case when %11$s then new.%6$I
-                     else coalesce(case when pg_catalog.current_setting(
-                                                 'pipeline.correlation_id', true)
-                                             OPERATOR(pg_catalog.<>) ''
-                                        then pg_catalog.current_setting(
-                                                 'pipeline.correlation_id',
-                                                 true)::pg_catalog.uuid end,
-                                   new.%6$I) end,
-                case when %11$s then null::pg_catalog.int8
-                     when pg_catalog.current_setting('pipeline.causation_id', true)
+                case when pg_catalog.current_setting('pipeline.correlation_id', true)
                           OPERATOR(pg_catalog.<>) ''
-                     then pg_catalog.current_setting('pipeline.causation_id',
-                                                     true)::pg_catalog.int8 end,
+                     then case when %11$s then new.%6$I
+                               else pg_catalog.current_setting('pipeline.correlation_id',
+                                                               true)::pg_catalog.uuid end
+                     else new.%6$I end,
+                case when pg_catalog.current_setting('pipeline.causation_id', true)
+                          OPERATOR(pg_catalog.<>) ''
+                     then case when %11$s then null::pg_catalog.int8
+                               else pg_catalog.current_setting('pipeline.causation_id',
+                                                               true)::pg_catalog.int8 end
+                     end,
                 %12$s)$i$,
         v_name, p_status_column, p_status_column, v_name || '.created',
         v_name || '.status_changed', p_key_column, v_company, v_old, v_new, v_snapshot,
-        format('(%s) OPERATOR(pg_catalog.=) any (%L::pg_catalog.text[])', v_actor,
-               '{anon,authenticated}'),
+        format('pg_catalog.current_setting(%L) OPERATOR(pg_catalog.=) any (%L::pg_catalog.text[])',
+               'role', '{anon,authenticated}'),
         v_actor);
     execute format($f$
         create or replace function pipeline.%1$I() returns trigger
-        language plpgsql security definer as $body$
+        language plpgsql security definer set search_path = pg_catalog, pipeline, pg_temp
+        as $body$
         declare
             v_event pg_catalog.int8;
             v_from pg_catalog.text;

@@ -2,12 +2,15 @@
 
     PYTHONPATH=. .venv/bin/python -m bench.compare --base 29f7c55 [--rounds 2] [--quick]
 
-The base revision is checked out into a temporary git worktree; each benchmark part then runs for
+The base revision is checked out into a temporary git worktree. Drain and latency then run for
 the base and for this tree (the head) in alternating order (base-head, head-base, ...), each as a
 subprocess whose code, migrations and daemon come from that tree (same virtualenv, same
-PostgreSQL). Figures are compared head/base per round and the median is reported:
+PostgreSQL); figures are compared head/base per round and the median is reported. The writer part
+installs each tree's migrations into a database of its own and drives both with pgbench in
+adjacent runs (bench/writer_ab.py: 2 x rounds pairs of 5 s runs per path and client count, the
+daemon of ours_daemon from its tree), with the outbox trigger as the control.
 
-- writer: our path's ratio to the outbox measured in the same pair (higher is better);
+- writer: tps, head / base in adjacent runs (higher is better; the control should be ~1);
 - drain: events/s (higher is better);
 - latency: p99 commit-to-start in ms (lower is better).
 
@@ -27,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import writer_ab
 from bench.common import REPO_ROOT, BenchError
 
 TOLERANCE = 0.05
@@ -38,9 +42,13 @@ RUNNER = (
     "figures = part.main(sys.argv[2:])\n"
     f"print({MARKER!r} + json.dumps([dataclasses.asdict(f) for f in figures]))\n"
 )
+# The writer part runs both trees' write paths in adjacent pgbench runs (writer_rows), not each
+# tree's bench.writer apart: two trees' ratios to their own outbox differed by more than 5% from
+# run to run on an unchanged write path.
+WRITER_SECONDS = 5.0
 PARTS: dict[str, tuple[list[str], list[str]]] = {
     # part: (full-size arguments, quick arguments)
-    "writer": (["--seconds", "2", "--rounds", "2"], ["--seconds", "1", "--rounds", "1"]),
+    "writer": ([], []),
     "drain": (
         ["--events", "20000", "--sample", "4000", "--stale-sample", "0"],
         ["--events", "3000", "--sample", "500", "--stale-sample", "0"],
@@ -121,6 +129,9 @@ def compare(base_tree: Path, rounds: int, quick: bool, parts: Sequence[str]) -> 
         "|---|---|---:|---:|---:|---|",
     ]
     for part in parts:
+        if part == "writer":
+            rows.extend(writer_rows(base_tree, rounds, quick))
+            continue
         args = PARTS[part][1 if quick else 0]
         ratios: dict[str, list[float]] = {}
         values: dict[str, tuple[list[float], list[float]]] = {}
@@ -146,6 +157,26 @@ def compare(base_tree: Path, rounds: int, quick: bool, parts: Sequence[str]) -> 
                 f"| {part} | {name} | {statistics.median(base_values):,.2f} | "
                 f"{statistics.median(head_values):,.2f} | {median:.3f}x | {ok} |"
             )
+    return rows
+
+
+def writer_rows(base_tree: Path, rounds: int, quick: bool) -> list[str]:
+    """The writer part: both trees' write paths in adjacent pgbench runs (bench.writer_ab), the
+    outbox path as the control; ``rounds`` compare rounds make twice as many pairs."""
+    seconds, pairs = (1.0, 1) if quick else (WRITER_SECONDS, 2 * rounds)
+    found = writer_ab.run_ab(base_tree, writer_ab.PATHS, seconds, pairs)
+    rows: list[str] = []
+    for clients in writer_ab.CLIENTS:
+        for path in writer_ab.PATHS:
+            ratios = found.ratios.get((path, clients))
+            if not ratios:
+                continue
+            median = statistics.median(ratios)
+            base = statistics.median(found.tps[(path, clients, "base")])
+            head = statistics.median(found.tps[(path, clients, "head")])
+            label = f"{path}, {clients} client(s)" + (" (control)" if path == "outbox" else "")
+            ok = "yes" if median >= 1 - TOLERANCE else "**no**"
+            rows.append(f"| writer | {label} | {base:,.0f} | {head:,.0f} | {median:.3f}x | {ok} |")
     return rows
 
 

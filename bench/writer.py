@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,11 +145,15 @@ def wait_for_listener(dsn: str, workers: Workers) -> None:
             time.sleep(0.1)
 
 
-def with_daemon(dsn: str, clients: int, seconds: float) -> tuple[float, str]:
-    """pgbench while a real daemon listens, claims and audits the events it writes."""
+def with_daemon(
+    dsn: str, clients: int, seconds: float, daemon_env: Mapping[str, str] | None = None
+) -> tuple[float, str]:
+    """pgbench while a real daemon listens, claims and audits the events it writes
+    (``daemon_env``: extra environment, e.g. the PYTHONPATH of another tree's daemon)."""
     config = Config("ours", "writer daemon")
     log = Path(tempfile.gettempdir()) / f"bench-writer-daemon-{os.getpid()}.log"
-    with running(config.commands(dsn), config.env(dsn), log) as workers:
+    env = {**config.env(dsn), **(daemon_env or {})}
+    with running(config.commands(dsn), env, log) as workers:
         wait_for_listener(dsn, workers)
         tps = run_pgbench(dsn, clients, seconds)
     with psycopg.connect(dsn) as conn:
@@ -158,10 +162,16 @@ def with_daemon(dsn: str, clients: int, seconds: float) -> tuple[float, str]:
     return tps, f"c={clients}: the daemon handled {handled:,} of {written:,} events meanwhile"
 
 
-def measure(dsn: str, path: str, clients: int, seconds: float) -> tuple[float, str]:
+def measure(
+    dsn: str,
+    path: str,
+    clients: int,
+    seconds: float,
+    daemon_env: Mapping[str, str] | None = None,
+) -> tuple[float, str]:
     prepare(dsn, path)
     if path == "ours_daemon":
-        return with_daemon(dsn, clients, seconds)
+        return with_daemon(dsn, clients, seconds, daemon_env)
     if path not in LISTENERS:
         return run_pgbench(dsn, clients, seconds), ""
     listener = WakeupListener(dsn, pinned=LISTENERS[path])

@@ -40,3 +40,42 @@ def test_an_api_users_hostile_search_path_changes_nothing(schema_db: Conn) -> No
             (content,),
         ).fetchone()
     assert row == (content, None, "authenticated")
+
+
+def test_a_regenerated_status_trigger_is_pinned_without_the_event_trigger(
+    schema_db: Conn,
+) -> None:
+    """Where migrations run without a superuser there is no event trigger to pin functions
+    created later; the generated status trigger carries its search_path itself."""
+    with schema_db.transaction(force_rollback=True):
+        schema_db.execute("drop event trigger pipeline_pin_definer_search_path")
+        schema_db.execute(
+            "select pipeline.allow_transitions('cm_module_content', 'status',"
+            " array[array['draft', 'draft']])"
+        )
+        row = schema_db.execute(
+            "select p.prosecdef, p.proconfig from pg_proc p"
+            " where p.oid = 'pipeline.emit_cm_module_content_status'::regproc"
+        ).fetchone()
+    assert row == (True, ["search_path=pg_catalog, pipeline, pg_temp"])
+
+
+def test_an_api_writer_without_chain_settings_starts_its_own_chain(schema_db: Conn) -> None:
+    """The common path (no correlation or causation setting) records the entity as its own
+    correlation and no causation, for API writers and others alike."""
+    ids = seed_company(schema_db)
+    content = ids["cm_module_content"]
+    claims = {
+        "sub": str(ids["users"]),
+        "role": "company_admin",
+        "company_id": str(ids["companies"]),
+    }
+    with acting_as(schema_db, "authenticated", claims) as conn:
+        set_column(conn, "cm_module_content", content, "status", "quality_check")
+        conn.execute("reset role")
+        row = conn.execute(
+            "select correlation_id, causation_id, actor_role from pipeline.events"
+            " where entity_id = %s and new_status = 'quality_check'",
+            (content,),
+        ).fetchone()
+    assert row == (content, None, "authenticated")
