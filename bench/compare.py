@@ -12,7 +12,9 @@ daemon of ours_daemon from its tree), with the outbox trigger as the control.
 
 - writer: tps, head / base in adjacent runs (higher is better; the control should be ~1);
 - drain: events/s (higher is better);
-- latency: p99 commit-to-start in ms (lower is better).
+- latency: p99 commit-to-start in ms (lower is better);
+- instructions (opt-in, needs valgrind): the writer's CPU instructions per status change in both
+  trees, counted in a private cluster (bench/writer_instructions.py; lower is better).
 
 A figure is "within 5%" when head is no worse than base by more than 5%.
 """
@@ -30,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import writer_ab
+from bench import writer_ab, writer_instructions
 from bench.common import REPO_ROOT, BenchError
 
 TOLERANCE = 0.05
@@ -54,6 +56,8 @@ PARTS: dict[str, tuple[list[str], list[str]]] = {
         ["--events", "3000", "--sample", "500", "--stale-sample", "0"],
     ),
     "latency": ([], ["--seconds", "3", "--settle", "3"]),
+    # Counted by valgrind in a private cluster (instruction_rows); opt-in: --parts ...,instructions
+    "instructions": ([], []),
 }
 
 
@@ -132,6 +136,9 @@ def compare(base_tree: Path, rounds: int, quick: bool, parts: Sequence[str]) -> 
         if part == "writer":
             rows.extend(writer_rows(base_tree, rounds, quick))
             continue
+        if part == "instructions":
+            rows.extend(instruction_rows(base_tree, quick))
+            continue
         args = PARTS[part][1 if quick else 0]
         ratios: dict[str, list[float]] = {}
         values: dict[str, tuple[list[float], list[float]]] = {}
@@ -177,6 +184,23 @@ def writer_rows(base_tree: Path, rounds: int, quick: bool) -> list[str]:
             label = f"{path}, {clients} client(s)" + (" (control)" if path == "outbox" else "")
             ok = "yes" if median >= 1 - TOLERANCE else "**no**"
             rows.append(f"| writer | {label} | {base:,.0f} | {head:,.0f} | {median:.3f}x | {ok} |")
+    return rows
+
+
+def instruction_rows(base_tree: Path, quick: bool) -> list[str]:
+    """The writer's instructions per status change in both trees (bench.writer_instructions:
+    counted by valgrind, the same in every run); lower is better, the outbox is the control."""
+    found = writer_instructions.count(base_tree, 100 if quick else 500, 100)
+    rows: list[str] = []
+    for variant in writer_instructions.VARIANTS:
+        base, head = found.get(("base", variant)), found.get(("head", variant))
+        if base is None or head is None:
+            continue
+        label = f"{variant} per status change" + (" (control)" if variant == "outbox" else "")
+        ok = "yes" if base / head >= 1 - TOLERANCE else "**no**"
+        rows.append(
+            f"| instructions | {label} | {base:,.0f} | {head:,.0f} | {base / head:.3f}x | {ok} |"
+        )
     return rows
 
 

@@ -25,7 +25,15 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import REPO_ROOT, BenchError, Figure, median, print_figures, scratch_database
+from bench.common import (
+    ADMIN_DSN,
+    REPO_ROOT,
+    BenchError,
+    Figure,
+    median,
+    print_figures,
+    scratch_database,
+)
 from bench.wakeup_listener import WakeupListener
 from bench.writer import LISTENERS, measure, prepare, run_pgbench
 
@@ -88,13 +96,18 @@ class Pairs:
 
 
 def run_ab(
-    base_tree: Path, paths: Sequence[str], seconds: float, rounds: int, head_tree: Path = REPO_ROOT
+    base_tree: Path,
+    paths: Sequence[str],
+    seconds: float,
+    rounds: int,
+    head_tree: Path = REPO_ROOT,
+    admin_dsn: str = ADMIN_DSN,
 ) -> Pairs:
     pairs = Pairs()
     with ExitStack() as stack:
         dsns = {
-            "base": stack.enter_context(scratch_database("writer_ab_base")),
-            "head": stack.enter_context(scratch_database("writer_ab_head")),
+            label: stack.enter_context(scratch_database(f"writer_ab_{label}", admin_dsn=admin_dsn))
+            for label in ("base", "head")
         }
         trees = {"base": base_tree, "head": head_tree}
         for label in ("base", "head"):
@@ -143,12 +156,16 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     parser.add_argument("--seconds", type=float, default=5.0, help="pgbench run length")
     parser.add_argument("--rounds", type=int, default=3, help="pairs per cell (medians reported)")
     parser.add_argument("--paths", default=",".join(PATHS), help="comma-separated write paths")
+    parser.add_argument("--admin-dsn", default=ADMIN_DSN, help="a role that may create databases")
     args = parser.parse_args(argv)
     paths = [p.strip() for p in args.paths.split(",") if p.strip()]
     unknown = [p for p in paths if p not in PATHS]
     if unknown:
         parser.error(f"unknown write path(s) {unknown}; choose among {', '.join(PATHS)}")
-    rows = figures(run_ab(args.base_tree.resolve(), paths, args.seconds, args.rounds), paths)
+    pairs = run_ab(
+        args.base_tree.resolve(), paths, args.seconds, args.rounds, admin_dsn=args.admin_dsn
+    )
+    rows = figures(pairs, paths)
     print_figures("Writer before/after (pgbench tps, head / base in adjacent runs)", rows)
     return rows
 
