@@ -6,6 +6,7 @@ figures say little; bench/results/before-after.md holds calm runs)."""
 from __future__ import annotations
 
 from bench.common import REPO_ROOT
+
 from tests.support import servers
 
 
