@@ -497,7 +497,7 @@ $$;
 
 CREATE FUNCTION pipeline.emit_cm_course_plans_status() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
         declare
             v_event pg_catalog.int8;
@@ -586,7 +586,7 @@ CREATE FUNCTION pipeline.emit_cm_course_plans_status() RETURNS trigger
 
 CREATE FUNCTION pipeline.emit_cm_enhancement_sessions_status() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
         declare
             v_event pg_catalog.int8;
@@ -675,7 +675,7 @@ CREATE FUNCTION pipeline.emit_cm_enhancement_sessions_status() RETURNS trigger
 
 CREATE FUNCTION pipeline.emit_cm_module_content_approval_status() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
         declare
             v_event pg_catalog.int8;
@@ -764,7 +764,7 @@ CREATE FUNCTION pipeline.emit_cm_module_content_approval_status() RETURNS trigge
 
 CREATE FUNCTION pipeline.emit_cm_module_content_status() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
         declare
             v_event pg_catalog.int8;
@@ -853,7 +853,7 @@ CREATE FUNCTION pipeline.emit_cm_module_content_status() RETURNS trigger
 
 CREATE FUNCTION pipeline.emit_cm_research_results_status() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
         declare
             v_event pg_catalog.int8;
@@ -942,7 +942,7 @@ CREATE FUNCTION pipeline.emit_cm_research_results_status() RETURNS trigger
 
 CREATE FUNCTION pipeline.emit_mm_audio_narrations_status() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
         declare
             v_event pg_catalog.int8;
@@ -1031,7 +1031,7 @@ CREATE FUNCTION pipeline.emit_mm_audio_narrations_status() RETURNS trigger
 
 CREATE FUNCTION pipeline.emit_mm_multimedia_assets_status() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
         declare
             v_event pg_catalog.int8;
@@ -1120,7 +1120,7 @@ CREATE FUNCTION pipeline.emit_mm_multimedia_assets_status() RETURNS trigger
 
 CREATE FUNCTION pipeline.emit_mm_multimedia_sessions_current_stage() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
         declare
             v_event pg_catalog.int8;
@@ -1209,7 +1209,7 @@ CREATE FUNCTION pipeline.emit_mm_multimedia_sessions_current_stage() RETURNS tri
 
 CREATE FUNCTION pipeline.emit_mm_multimedia_sessions_status() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
         declare
             v_event pg_catalog.int8;
@@ -1298,7 +1298,7 @@ CREATE FUNCTION pipeline.emit_mm_multimedia_sessions_status() RETURNS trigger
 
 CREATE FUNCTION pipeline.emit_mm_slide_presentations_status() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pipeline', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
         declare
             v_event pg_catalog.int8;
@@ -1543,7 +1543,7 @@ begin
         v_actor);
     execute format($f$
         create or replace function pipeline.%1$I() returns trigger
-        language plpgsql security definer set search_path = pg_catalog, pipeline, pg_temp
+        language plpgsql security definer set search_path = pg_catalog, pg_temp
         as $body$
         declare
             v_event pg_catalog.int8;

@@ -8,7 +8,10 @@
 --    the daemon's handlers chain their events (tests/security/test_tenancy.py).
 -- 2. The generated function carries its pinned search_path itself (SET clause in the CREATE)
 --    instead of relying on the event trigger of 20261125000700, which a database without a
---    superuser does not have. Its body stays fully schema-qualified as well.
+--    superuser does not have. The path is `pg_catalog, pg_temp`: the body names every object
+--    with its schema, and each name on the path is parsed and looked up again on every call
+--    (PostgreSQL 15 re-reads the path twice per status change). pg_temp stays last, as every
+--    pin ends (docs/security.md).
 --
 -- Every tracked status column's function is regenerated with the new generator.
 
@@ -96,7 +99,7 @@ begin
         v_actor);
     execute format($f$
         create or replace function pipeline.%1$I() returns trigger
-        language plpgsql security definer set search_path = pg_catalog, pipeline, pg_temp
+        language plpgsql security definer set search_path = pg_catalog, pg_temp
         as $body$
         declare
             v_event pg_catalog.int8;

@@ -57,7 +57,7 @@ def test_a_regenerated_status_trigger_is_pinned_without_the_event_trigger(
             "select p.prosecdef, p.proconfig from pg_proc p"
             " where p.oid = 'pipeline.emit_cm_module_content_status'::regproc"
         ).fetchone()
-    assert row == (True, ["search_path=pg_catalog, pipeline, pg_temp"])
+    assert row == (True, ["search_path=pg_catalog, pg_temp"])
 
 
 def test_an_api_writer_without_chain_settings_starts_its_own_chain(schema_db: Conn) -> None:
