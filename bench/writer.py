@@ -10,6 +10,7 @@ Paths, all on one small table (1,000 rows) in a scratch database:
   ours_listening the same with a listener following the wake-up protocol
   ours_pinned    the same with a listener armed for the whole run (every commit NOTIFYs)
   ours_daemon    the same while a real daemon (``lxera-pipeline run``) listens and handles them
+  ours_unpinned  ours_idle without the search_path pin on the trigger function (the pin's price)
   ours_previous  the write path of migration 20261125000500 (BEFORE guard + AFTER emit, two locks)
   ours_two_locks our trigger, but taking the route key on every write too (writer_profile.sql)
   proposal_a/c   cheaper trigger shapes measured for the findings (bench/sql/writer_profile.sql)
@@ -55,6 +56,8 @@ TRIGGERS: dict[str, tuple[tuple[str, str], ...]] = {
     "ours_listening": ((W, "trigger_ours"),),
     "ours_pinned": ((W, "trigger_ours"),),
     "ours_daemon": ((W, "trigger_ours"),),
+    # Ours without the search_path pin of its SECURITY DEFINER function: what the pin costs.
+    "ours_unpinned": ((W, "trigger_ours"), (P, "unpin_emit")),
     # The previous write path and ours with a second lock, to compare in the same run.
     "ours_previous": ((P, "trigger_previous"),),
     "ours_two_locks": ((P, "trigger_two_locks"),),
