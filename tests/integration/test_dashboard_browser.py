@@ -86,6 +86,22 @@ def test_a_module_page_shows_a_status_change_without_reload(browser: Browser, db
         page.close()
 
 
+def test_the_overview_ticker_says_it_waits_then_lists_each_change(
+    browser: Browser, db_dsn: str
+) -> None:
+    with psycopg.connect(db_dsn, autocommit=True) as conn, serve(db_dsn) as served:
+        company = ops.seed_company(conn)
+        content = ops.new_content(conn, company, "Working capital")
+        page = log_in(browser, served, "/")
+        ticker = page.locator("#ticker")
+        expect(ticker.locator("li")).to_have_count(1)
+        expect(ticker.locator("li.ticker-empty")).to_contain_text("No status change")
+        ops.set_status(conn, content, "quality_check")
+        expect(ticker.locator("li.ticker-empty")).to_have_count(0, timeout=5_000)
+        expect(ticker.locator("li").first).to_contain_text("cm_module_content.status: draft")
+        page.close()
+
+
 def test_a_company_page_moves_its_progress_bars_live(browser: Browser, db_dsn: str) -> None:
     with psycopg.connect(db_dsn, autocommit=True) as conn, serve(db_dsn) as served:
         company = ops.seed_company(conn)

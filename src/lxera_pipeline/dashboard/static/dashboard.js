@@ -49,6 +49,8 @@
       refresh();
     }
     if (ticker) {
+      var empty = ticker.querySelector(".ticker-empty");
+      if (empty) { ticker.removeChild(empty); }
       var li = document.createElement("li");
       li.textContent = "#" + ev.event_id + " " + ev.table + "." + ev.status_column + ": " +
         (ev.old_status || "new") + " → " + ev.new_status + " (" + ev.time.substring(11, 19) + ")";
