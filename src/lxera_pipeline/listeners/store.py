@@ -539,7 +539,9 @@ class DeliveryStore:
         async with self._control.connection(CONTROL_WAIT_SECONDS) as conn:
             cursor = await conn.execute(load_query("complete_deliveries"), params)
             rows = await cursor.fetchall()
-        self._log.debug("completion.flushed", count=len(items), ms=(time.perf_counter() - started) * 1e3)
+        self._log.debug(
+            "completion.flushed", count=len(items), ms=(time.perf_counter() - started) * 1e3
+        )
         return {row["delivery_id"]: bool(row["successor"]) for row in rows}
 
     # -- shutdown, leases, statistics -------------------------------------------------------
