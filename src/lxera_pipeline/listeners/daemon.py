@@ -9,7 +9,6 @@ instead of leaving the daemon half alive.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -195,9 +194,6 @@ class Daemon:
                     self.http_port = await group.start(self._http)
                 group.start_soon(self._heartbeat, name="heartbeat")
                 group.start_soon(self._progress, name="progress")
-                # Start-up's objects (modules, settings, pools) live as long as the daemon: out of
-                # the cyclic collector's way, each collection walks only what the work allocates.
-                gc.freeze()
                 log.info("daemon.started", subscriptions=synced, http_port=self.http_port)
                 task_status.started(self)
                 await self._work(self._parts)
