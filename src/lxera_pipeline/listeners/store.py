@@ -7,7 +7,8 @@ another daemon took the delivery over, it was released, or it finished elsewhere
 - :meth:`DeliveryStore.claim`: route committed events into deliveries (when due) and claim a
   batch (``FOR UPDATE SKIP LOCKED``) in one round trip. A claim takes due pending deliveries and
   expired leases of the served handlers, in delivery order, skipping any whose entity still has an
-  earlier event pending or running; it sets them running with ``attempts + 1`` and a lease.
+  earlier event pending or running; it sets them running with ``attempts + 1`` and a lease. A
+  routing that created more deliveries than its claim took wakes the other daemons (a NOTIFY).
 - :meth:`DeliveryStore.transaction`: the handler's single fenced transaction. It locks the delivery
   row and checks the token (else :class:`LostLease`), tags the events the writes cause
   (``pipeline.causation_id`` / ``pipeline.correlation_id``), and on a clean exit marks the delivery
