@@ -1,6 +1,7 @@
 """Daemon parts on their own against a real PostgreSQL: a claimed delivery whose handler this
 process does not know is skipped; the fenced context's dry-run mode; claim fencing fields; a claim
-that routes a large backlog refreshes the statistics its plan depends on."""
+that routes a large backlog refreshes the statistics its plan depends on, and one that routes
+more than it takes wakes the other daemons."""
 
 from __future__ import annotations
 
@@ -195,6 +196,30 @@ async def test_a_claim_that_routes_a_large_backlog_refreshes_the_delivery_statis
     assert len(claims) == 5
     [after] = await rows(dsn, analyzed)
     assert after["n"] == before["n"] + 1
+
+
+async def test_a_claim_that_routes_more_than_it_takes_wakes_the_other_daemons(dsn: str) -> None:
+    """The router does not NOTIFY for the handlers the claiming daemon serves; when it routed
+    more than that claim takes, another daemon serving them (armed after claiming nothing while
+    the routing was uncommitted) must hear of it, not sleep until its poll."""
+    for _ in range(4):
+        await record(dsn, "noop")
+    config = daemon_config(dsn)
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as listening:
+        await listening.execute("listen pipeline_events")
+
+        async def routers_notifies() -> list[str]:
+            heard = [note.payload async for note in listening.notifies(timeout=0.3)]
+            return [payload for payload in heard if '"pipeline.deliveries"' in payload]
+
+        async with Connector(config) as connector:
+            claimer = store_for(connector, config.worker_id)
+            assert len(await claimer.claim(2)) == 2  # routes four, takes two
+            assert len(await routers_notifies()) == 1
+            for _ in range(2):
+                await record(dsn, "noop")
+            assert len(await claimer.claim(10)) == 4  # routes two, takes them all: no wake-up
+            assert await routers_notifies() == []
 
 
 async def test_deliveries_claimed_ahead_are_handed_back_at_shutdown_in_one_statement(

@@ -6,6 +6,7 @@ the environment (``LXERA_<NAME>``), which wins over the default shown in ``run -
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -142,6 +143,22 @@ async def serve_with_side_tasks(
     return code
 
 
+# Allocations between young-generation collections in a daemon process (Python's default: 700).
+GC_THRESHOLD = 10_000
+
+
+def tune_garbage_collector() -> None:
+    """For a daemon process, once its modules are imported. Start-up's objects (modules,
+    settings, handler registry) live as long as the process: frozen out of the cyclic
+    collector's way, a collection walks only what the work allocates. A claim allocates its rows
+    (and their event snapshots) by the thousand: at the default threshold the collector ran
+    several times per claim and walked the same live rows each time (about a tenth of a drain's
+    CPU); nearly all of them are freed by reference counting long before ``GC_THRESHOLD``
+    allocations."""
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
 @click.command("run")
 @daemon_options
 def run_command(**options: Any) -> None:
@@ -160,6 +177,7 @@ def run_command(**options: Any) -> None:
     check_before_start(settings, config, handlers)
     _check_dashboard_bind(settings)
     resources = build_resources(settings)
+    tune_garbage_collector()
     code = anyio.run(
         serve_with_side_tasks,
         config,

@@ -7,7 +7,8 @@ another daemon took the delivery over, it was released, or it finished elsewhere
 - :meth:`DeliveryStore.claim`: route committed events into deliveries (when due) and claim a
   batch (``FOR UPDATE SKIP LOCKED``) in one round trip. A claim takes due pending deliveries and
   expired leases of the served handlers, in delivery order, skipping any whose entity still has an
-  earlier event pending or running; it sets them running with ``attempts + 1`` and a lease.
+  earlier event pending or running; it sets them running with ``attempts + 1`` and a lease. A
+  routing that created more deliveries than its claim took wakes the other daemons (a NOTIFY).
 - :meth:`DeliveryStore.transaction`: the handler's single fenced transaction. It locks the delivery
   row and checks the token (else :class:`LostLease`), tags the events the writes cause
   (``pipeline.causation_id`` / ``pipeline.correlation_id``), and on a clean exit marks the delivery
@@ -289,6 +290,8 @@ class DeliveryStore:
         # for the poll.
         self.claim_events = 0
         self.claiming = False
+        # A concrete logger for the per-batch lines (the module proxy re-binds on every call).
+        self._log = log.bind()
 
     @property
     def handler_names(self) -> list[str]:
@@ -343,10 +346,17 @@ class DeliveryStore:
                 load_query("route_served_events"), {"handlers": params["handlers"]}
             )
             claiming = await conn.execute(load_query("claim_deliveries"), params)
-        routed = await routing.fetchone()
+        routed_row = await routing.fetchone()
         rows = await claiming.fetchall()
         self._routed_at = time.monotonic()
-        if routed is not None and routed["routed"] >= ANALYZE_AFTER_ROUTED:
+        routed = 0 if routed_row is None else int(routed_row["routed"])
+        if routed > params["limit"]:
+            # More was routed than this claim can take. The router does not NOTIFY for the
+            # handlers named as served here, so another daemon serving them that is waiting
+            # (it claimed while this routing was uncommitted, found nothing and armed) would
+            # sleep until its poll: wake it, as the router wakes another handler's daemon.
+            await conn.execute(load_query("wake_routed"), {"routed": routed})
+        if routed >= ANALYZE_AFTER_ROUTED:
             # A burst was routed: later claims plan with statistics that include it.
             await conn.execute(load_query("analyze_deliveries"))
         return rows
@@ -399,7 +409,11 @@ class DeliveryStore:
                 return Ended(None)
             if done:
                 return Ended(Outcome.SUCCEEDED)
-            return await self._lost(delivery, facts, "the lease was lost before completion")
+            # The runner calls this without a cancel scope (the batch's write is shielded):
+            # the rare fallback gets its own, bounded by the lease like the runner's.
+            with anyio.move_on_after(delivery.lease_seconds, shield=True):
+                return await self._lost(delivery, facts, "the lease was lost before completion")
+            return Ended(None)
         if outcome is Outcome.LOST_LEASE:
             return await self._lost(delivery, facts, text or f"{delivery.handler} lost its lease")
         delay = self._retry.delay(delivery.attempt) if outcome is Outcome.FAILED else 0.0
@@ -526,7 +540,9 @@ class DeliveryStore:
         async with self._control.connection(CONTROL_WAIT_SECONDS) as conn:
             cursor = await conn.execute(load_query("complete_deliveries"), params)
             rows = await cursor.fetchall()
-        log.debug("completion.flushed", count=len(items), ms=(time.perf_counter() - started) * 1e3)
+        self._log.debug(
+            "completion.flushed", count=len(items), ms=(time.perf_counter() - started) * 1e3
+        )
         return {row["delivery_id"]: bool(row["successor"]) for row in rows}
 
     # -- shutdown, leases, statistics -------------------------------------------------------

@@ -335,9 +335,18 @@ select pipeline.route_events() as routed,
 -- name: route_served_events
 -- route_events as a daemon's claim sends it, in one pipeline with claim_deliveries (one implicit
 -- transaction, so the claim sees what it routed; see DeliveryStore.claim). Naming the handlers
--- this daemon serves keeps the router from NOTIFYing for deliveries it is about to claim itself.
+-- this daemon serves keeps the router from NOTIFYing for deliveries it is about to claim itself;
+-- when it routed more than the claim takes, the daemon sends wake_routed.
 select pipeline.route_events(%(handlers)s::text[]) as routed,
        set_config('synchronous_commit', 'off', true) as synchronous_commit;
+
+-- name: wake_routed
+-- After a claim's routing created more deliveries than the claim took: a router's NOTIFY (the
+-- payload names pipeline.deliveries, as pipeline.route_events' own does), so every other daemon
+-- serving these handlers claims the rest now instead of at its poll.
+select pg_notify('pipeline_events',
+                 json_build_object('table', 'pipeline.deliveries',
+                                   'routed', %(routed)s::integer)::text) as notified;
 
 -- name: analyze_deliveries
 -- After a large batch was routed: fresh statistics for the claim's plan (skipped with a warning,
