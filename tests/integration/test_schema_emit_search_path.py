@@ -18,6 +18,15 @@ DECOYS = (
 )
 
 
+def _chain_of_quality_check(conn: Conn, content: uuid.UUID) -> tuple[object, ...] | None:
+    """(correlation_id, causation_id, actor_role) of the content's move to quality_check."""
+    return conn.execute(
+        "select correlation_id, causation_id, actor_role from pipeline.events"
+        " where entity_id = %s and new_status = 'quality_check'",
+        (content,),
+    ).fetchone()
+
+
 def test_an_api_users_hostile_search_path_changes_nothing(schema_db: Conn) -> None:
     ids = seed_company(schema_db)
     content, correlation = ids["cm_module_content"], uuid.uuid4()
@@ -34,11 +43,7 @@ def test_an_api_users_hostile_search_path_changes_nothing(schema_db: Conn) -> No
         set_column(conn, "cm_module_content", content, "status", "quality_check")
         assert conn.execute("select count(*) from pg_temp.events").fetchone() == (0,)
         conn.execute("reset role")
-        row = conn.execute(
-            "select correlation_id, causation_id, actor_role from pipeline.events"
-            " where entity_id = %s and new_status = 'quality_check'",
-            (content,),
-        ).fetchone()
+        row = _chain_of_quality_check(conn, content)
     assert row == (content, None, "authenticated")
 
 
@@ -73,9 +78,5 @@ def test_an_api_writer_without_chain_settings_starts_its_own_chain(schema_db: Co
     with acting_as(schema_db, "authenticated", claims) as conn:
         set_column(conn, "cm_module_content", content, "status", "quality_check")
         conn.execute("reset role")
-        row = conn.execute(
-            "select correlation_id, causation_id, actor_role from pipeline.events"
-            " where entity_id = %s and new_status = 'quality_check'",
-            (content,),
-        ).fetchone()
+        row = _chain_of_quality_check(conn, content)
     assert row == (content, None, "authenticated")
