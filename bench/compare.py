@@ -85,8 +85,7 @@ def measures(part: str, figures: list[dict[str, object]]) -> dict[str, Measure]:
 
 
 def run_part(tree: Path, part: str, args: Sequence[str]) -> dict[str, Measure]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(tree / "src"), str(tree)])
+    env = {**os.environ, **writer_ab.tree_env(tree)}
     done = subprocess.run(
         [sys.executable, "-c", RUNNER, part, *args],
         cwd=tree,
@@ -171,19 +170,13 @@ def writer_rows(base_tree: Path, rounds: int, quick: bool) -> list[str]:
     """The writer part: both trees' write paths in adjacent pgbench runs (bench.writer_ab), the
     outbox path as the control; ``rounds`` compare rounds make twice as many pairs."""
     seconds, pairs = (1.0, 1) if quick else (WRITER_SECONDS, 2 * rounds)
-    found = writer_ab.run_ab(base_tree, writer_ab.PATHS, seconds, pairs)
     rows: list[str] = []
-    for clients in writer_ab.CLIENTS:
-        for path in writer_ab.PATHS:
-            ratios = found.ratios.get((path, clients))
-            if not ratios:
-                continue
-            median = statistics.median(ratios)
-            base = statistics.median(found.tps[(path, clients, "base")])
-            head = statistics.median(found.tps[(path, clients, "head")])
-            label = f"{path}, {clients} client(s)" + (" (control)" if path == "outbox" else "")
-            ok = "yes" if median >= 1 - TOLERANCE else "**no**"
-            rows.append(f"| writer | {label} | {base:,.0f} | {head:,.0f} | {median:.3f}x | {ok} |")
+    for cell in writer_ab.run_ab(base_tree, writer_ab.PATHS, seconds, pairs).cells():
+        label = cell.label + (" (control)" if cell.path == "outbox" else "")
+        ok = "yes" if cell.ratio >= 1 - TOLERANCE else "**no**"
+        rows.append(
+            f"| writer | {label} | {cell.base:,.0f} | {cell.head:,.0f} | {cell.ratio:.3f}x | {ok} |"
+        )
     return rows
 
 

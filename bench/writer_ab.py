@@ -20,7 +20,7 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +34,7 @@ from bench.common import (
     print_figures,
     scratch_database,
 )
-from bench.wakeup_listener import WakeupListener
-from bench.writer import LISTENERS, measure, prepare, run_pgbench
+from bench.writer import measure
 
 PATHS = ("outbox", "ours_idle", "ours_listening", "ours_daemon")
 CLIENTS = (1, 16)
@@ -71,16 +70,7 @@ def install_tree(tree: Path, dsn: str) -> None:
 
 def measure_tree(tree: Path, dsn: str, path: str, clients: int, seconds: float) -> float:
     """One pgbench run of ``path`` on ``tree``'s database (its daemon for ours_daemon)."""
-    if path in LISTENERS:
-        prepare(dsn, path)
-        listener = WakeupListener(dsn, pinned=LISTENERS[path])
-        listener.start()
-        try:
-            return run_pgbench(dsn, clients, seconds)
-        finally:
-            listener.stop()
-    env: Mapping[str, str] = tree_env(tree)
-    return measure(dsn, path, clients, seconds, daemon_env=env)[0]
+    return measure(dsn, path, clients, seconds, daemon_env=tree_env(tree))[0]
 
 
 @dataclass
@@ -93,6 +83,38 @@ class Pairs:
         self.tps.setdefault((path, clients, "head"), []).append(head)
         if base > 0:
             self.ratios.setdefault((path, clients), []).append(head / base)
+
+    def cells(self) -> list[Cell]:
+        """One summary per measured path and client count, in run order."""
+        return [
+            Cell(
+                path,
+                clients,
+                median(self.tps[(path, clients, "base")]),
+                median(self.tps[(path, clients, "head")]),
+                median(ratios),
+                ratios,
+            )
+            for (path, clients), ratios in sorted(
+                self.ratios.items(), key=lambda item: (item[0][1], PATHS.index(item[0][0]))
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A path at a client count: median tps of each tree, median and each pair's head/base."""
+
+    path: str
+    clients: int
+    base: float
+    head: float
+    ratio: float
+    ratios: list[float]
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}, {self.clients} client(s)"
 
 
 def run_ab(
@@ -125,29 +147,21 @@ def run_ab(
     return pairs
 
 
-def figures(pairs: Pairs, paths: Sequence[str]) -> list[Figure]:
-    rows: list[Figure] = []
-    for clients in CLIENTS:
-        for path in paths:
-            found = pairs.ratios.get((path, clients))
-            if not found:
-                continue
-            base = median(pairs.tps[(path, clients, "base")])
-            head = median(pairs.tps[(path, clients, "head")])
-            spread = ", ".join(f"{r:.3f}" for r in found)
-            rows.append(
-                Figure(
-                    "writer_ab",
-                    f"{path}, {clients} client(s)",
-                    head,
-                    "tps (head, median)",
-                    f"base's {base:,.0f} tps in the adjacent runs",
-                    median(found),
-                    f"pair ratios {spread}"
-                    + (" (control: same trigger)" if path == "outbox" else ""),
-                )
-            )
-    return rows
+def figures(pairs: Pairs) -> list[Figure]:
+    return [
+        Figure(
+            "writer_ab",
+            cell.label,
+            cell.head,
+            "tps (head, median)",
+            f"base's {cell.base:,.0f} tps in the adjacent runs",
+            cell.ratio,
+            "pair ratios "
+            + ", ".join(f"{r:.3f}" for r in cell.ratios)
+            + (" (control: same trigger)" if cell.path == "outbox" else ""),
+        )
+        for cell in pairs.cells()
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> list[Figure]:
@@ -165,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     pairs = run_ab(
         args.base_tree.resolve(), paths, args.seconds, args.rounds, admin_dsn=args.admin_dsn
     )
-    rows = figures(pairs, paths)
+    rows = figures(pairs)
     print_figures("Writer before/after (pgbench tps, head / base in adjacent runs)", rows)
     return rows
 

@@ -38,14 +38,11 @@ import psycopg
 from psycopg import sql
 
 from bench.common import REPO_ROOT, BenchError, Figure, bench_sql, print_figures, ratio
+from bench.writer import P, prepare
 from bench.writer_ab import install_tree
 
-W, P = "writer.sql", "writer_profile.sql"
-VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "outbox": ((W, "trigger_outbox"),),
-    "ours": ((W, "trigger_ours"),),
-    "ours, not pinned": ((W, "trigger_ours"), (P, "unpin_emit")),
-}
+# Variant: the bench.writer path whose triggers it attaches (bench.writer.prepare).
+VARIANTS = {"outbox": "outbox", "ours": "ours_idle", "ours, not pinned": "ours_unpinned"}
 HEAD_ONLY = ("ours, not pinned",)
 TOTALS = re.compile(r"^(?:totals|summary): (\d+)", re.MULTILINE)
 READY_SECONDS = 120.0
@@ -146,15 +143,6 @@ def private_cluster() -> Iterator[Cluster]:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def apply_variant(dsn: str, sections: Sequence[tuple[str, str]]) -> None:
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(bench_sql(W, "no_triggers"))
-        for file_name, name in sections:
-            conn.execute(bench_sql(file_name, name))
-        conn.execute(bench_sql(W, "reset"))
-        conn.execute("vacuum analyze")
-
-
 def backend_instructions(cluster: Cluster, dsn: str, updates: int) -> int:
     """Instructions of a fresh backend that runs ``updates`` status changes and exits."""
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -177,27 +165,27 @@ def count(base_tree: Path | None, updates: int, warmup: int) -> dict[tuple[str, 
     per_change: dict[tuple[str, str], float] = {}
     with private_cluster() as cluster:
         databases: dict[tuple[str, str], str] = {}
-        with server(cluster):
-            with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
-                for label, tree in trees.items():
-                    conn.execute(sql.SQL("create database {}").format(sql.Identifier(label)))
-                    install_tree(tree, cluster.dsn(label))
-            for label in trees:
+        with (
+            server(cluster),
+            psycopg.connect(cluster.dsn("postgres"), autocommit=True) as admin,
+        ):
+            for label, tree in trees.items():
+                admin.execute(sql.SQL("create database {}").format(sql.Identifier(label)))
+                install_tree(tree, cluster.dsn(label))
                 dsn = cluster.dsn(label)
                 with psycopg.connect(dsn, autocommit=True) as conn:
                     conn.execute(bench_sql(P, "schema"))  # (install_tree made writer.sql's)
-                for variant, sections in VARIANTS.items():
+                for variant, path in VARIANTS.items():
                     if label != "head" and variant in HEAD_ONLY:
                         continue
+                    # Each variant in a copy of the tree's database, triggers attached.
                     name = f"{label}_{len(databases)}"
-                    apply_variant(dsn, sections)
-                    conn_admin = psycopg.connect(cluster.dsn("postgres"), autocommit=True)
-                    with conn_admin:
-                        conn_admin.execute(
-                            sql.SQL("create database {} template {}").format(
-                                sql.Identifier(name), sql.Identifier(label)
-                            )
+                    prepare(dsn, path)
+                    admin.execute(
+                        sql.SQL("create database {} template {}").format(
+                            sql.Identifier(name), sql.Identifier(label)
                         )
+                    )
                     databases[(label, variant)] = name
         out = str(cluster.data.parent / "callgrind" / "cg.%p")
         wrapper = ("valgrind", "--tool=callgrind", f"--callgrind-out-file={out}")

@@ -150,23 +150,11 @@ begin
 end
 $$;
 
--- Regenerate every tracked column's trigger function (the relation found through its trigger,
--- as pipeline.allow_transitions does).
-do $regenerate$
-declare
-    v_tracked record;
-begin
-    for v_tracked in
-        select t.tgrelid, c.status_column, c.key_column
-          from pipeline.status_columns c
-          join pg_catalog.pg_trigger t
-            on t.tgname = c.table_name || '_' || c.status_column || '_event'
-          join pg_catalog.pg_proc p on p.oid = t.tgfoid
-         where p.proname = 'emit_' || c.table_name || '_' || c.status_column
-           and p.pronamespace = 'pipeline'::regnamespace
-    loop
-        perform pipeline.generate_emit(v_tracked.tgrelid::regclass, v_tracked.status_column,
-                                       v_tracked.key_column);
-    end loop;
-end
-$regenerate$;
+-- Regenerate every tracked column's trigger function: pipeline.allow_transitions regenerates a
+-- tracked column's function (finding its relation through its trigger); given the pairs the
+-- column already has, it adds none. (A column tracked without any transition keeps its old
+-- function, which refuses every status change either way.)
+select pipeline.allow_transitions(t.table_name, t.status_column,
+                                  array_agg(array[t.from_status, t.to_status]))
+  from pipeline.transitions t
+ group by t.table_name, t.status_column;
